@@ -1,0 +1,30 @@
+"""matkb: a materials-informatics knowledge base for solid-state battery interfaces.
+
+The API mirrors the CLI: ``matkb.open(db)``, ``matkb.validate(paths)``,
+``Store.ingest(paths)``, ``Store.sql(query)``, ``Store.info()``, ``Store.cell(stack)``.
+Submodules load lazily so that importing matkb (and ``matkb --help``) stays fast.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "open": ("api", "open"),
+    "init": ("api", "init"),
+    "validate": ("api", "validate"),
+    "resolve_db": ("api", "resolve_db"),
+    "Store": ("store", "Store"),
+    "create_store": ("store", "create_store"),
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        mod, attr = _LAZY[name]
+        return getattr(importlib.import_module(f".{mod}", __name__), attr)
+    raise AttributeError(f"module 'matkb' has no attribute {name!r}")

@@ -1,0 +1,151 @@
+"""Science checks: values that are possible one by one but inconsistent with physics or each other.
+
+Each check adds a *warning* (the record is stored but flagged) that quotes the
+numbers it compared. Hard impossibilities (negative conductivity, CE above
+100 %, temperatures below 0 K) are errors raised earlier, from the limits in
+``schemas/vocabulary.yaml``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .errors import Issue
+
+#: an activation energy is flagged when it differs from the Arrhenius slope by more than this
+ARRHENIUS_TOLERANCE_EV = 0.05
+ARRHENIUS_TOLERANCE_REL = 0.15
+#: plausible window of potentials vs Li/Li+
+POTENTIAL_WINDOW_V = (0.0, 6.0)
+#: relative mismatch allowed between lifetime and cycles x 2 x half-cycle time
+LIFETIME_TOLERANCE = 0.25
+CAPACITY_TIME_TOLERANCE = 0.10
+
+
+def _warn(issues: list[Issue], row: dict, fld: str, value, msg: str, check: str) -> None:
+    issues.append(Issue("warning", row.get("origin", ""), row.get("_where", ""), fld, "" if value is None else str(value), msg, check))
+
+
+def run_all(rows: dict[str, list[dict]], materials: dict[str, dict], issues: list[Issue]) -> None:
+    check_capacity_above_theoretical(rows, materials, issues)
+    check_arrhenius(rows, issues)
+    check_potentials(rows, issues)
+    check_cycling_consistency(rows, issues)
+
+
+def theoretical_capacity_for(material_id: str, rows: dict[str, list[dict]], materials: dict[str, dict]):
+    """(mAh/g, explanation) from a stored ``theoretical_capacity`` property, else from the formula."""
+    from .chem import theoretical_capacity
+
+    for p in rows.get("properties", []):
+        if p["material_id"] == material_id and p["property"] == "theoretical_capacity" and p["value"] is not None:
+            return p["value"], f"{p['value']:.1f} mAh/g (stored theoretical_capacity, source {p['source_id']})"
+    formula = materials.get(material_id, {}).get("formula")
+    if not formula:
+        return None
+    tc = theoretical_capacity(formula)
+    if tc is None:
+        return None
+    return tc.mAh_g, f"{tc.explain()} for {formula}"
+
+
+def check_capacity_above_theoretical(rows, materials, issues) -> None:
+    cells = {c["cell_id"]: c for c in rows.get("cells", [])}
+    cache: dict[str, object] = {}
+    for r in rows.get("cycling_results", []):
+        cell = cells.get(r["cell_id"])
+        if not cell or cell["cell_type"] == "symmetric":
+            continue
+        cathode = cell["cathode_id"]
+        if cathode not in cache:
+            cache[cathode] = theoretical_capacity_for(cathode, rows, materials)
+        tc = cache[cathode]
+        if tc is None:
+            continue
+        limit, why = tc
+        for fld, col in (("initial_capacity", "initial_capacity_mAh_g"), ("retained_capacity", "retained_capacity_mAh_g")):
+            v = r.get(col)
+            if v is not None and v > limit * 1.0:
+                q = r.get(f"{fld}_qualifier") or "="
+                shown = f"{'' if q == '=' else q}{v:g} mAh/g"
+                _warn(issues, r, fld, shown,
+                      f"{fld.replace('_', ' ')} {shown} exceeds the theoretical capacity of the cathode {cathode}: {why}",
+                      "capacity_above_theoretical")
+
+
+def check_arrhenius(rows, issues) -> None:
+    from .chem import arrhenius_activation_energy
+
+    sigma: dict[tuple, dict[float, float]] = defaultdict(dict)
+    for p in rows.get("properties", []):
+        if p["property"] == "ionic_conductivity" and p["temperature_C"] is not None and p["qualifier"] in ("=", "~"):
+            key = (p["material_id"], p["source_id"], p.get("component") or "total")
+            sigma[key][p["temperature_C"]] = p["value"]
+    for p in rows.get("properties", []):
+        if p["property"] != "activation_energy" or p["value"] is None or p["qualifier"] not in ("=", "~"):
+            continue
+        comp = p.get("component") or "total"
+        if comp == "interface":
+            continue
+        points = sigma.get((p["material_id"], p["source_id"], comp))
+        if not points or len(points) < 2:
+            continue
+        temps = sorted(points)
+        ea_fit, se = arrhenius_activation_energy(temps, [points[t] for t in temps])
+        tol = max(ARRHENIUS_TOLERANCE_EV, ARRHENIUS_TOLERANCE_REL * abs(p["value"]))
+        if abs(ea_fit - p["value"]) > tol:
+            pts = ", ".join(f"{points[t]:.3g} S/cm at {t:g} degC" for t in temps)
+            se_txt = f" +/- {se:.3f}" if se else ""
+            _warn(issues, p, "value", f"{p['value']:g} eV",
+                  f"reported activation energy {p['value']:.3f} eV disagrees with the Arrhenius slope of ln(sigma*T) "
+                  f"of the same source's conductivities ({pts}): {ea_fit:.3f}{se_txt} eV "
+                  f"(tolerance {tol:.3f} eV)",
+                  "arrhenius")
+
+
+def check_potentials(rows, issues) -> None:
+    lo, hi = POTENTIAL_WINDOW_V
+    for p in rows.get("properties", []):
+        if p["property"] in ("reduction_potential", "oxidation_potential", "redox_potential", "lithiation_potential"):
+            for v in (p["value"], p.get("value_hi")):
+                if v is not None and not (lo <= v <= hi):
+                    _warn(issues, p, "value", f"{v:g} V",
+                          f"{p['property']} {v:g} V vs Li/Li+ lies outside {lo:g}-{hi:g} V; check the reference electrode (SHE is -3.04 V vs Li/Li+)",
+                          "potential_range")
+                    break
+    for c in rows.get("redox_couples", []):
+        v = c["potential_V"]
+        if not (lo <= v <= hi):
+            _warn(issues, c, "potential", f"{v:g} V",
+                  f"redox couple {c['element']}{c['from_state']}+/{c['to_state']}+ at {v:g} V vs Li/Li+ lies outside {lo:g}-{hi:g} V",
+                  "potential_range")
+
+
+def check_cycling_consistency(rows, issues) -> None:
+    for r in rows.get("cycling_results", []):
+        j, cap, half = r.get("current_density_mA_cm2"), r.get("areal_capacity_mAh_cm2"), r.get("half_cycle_h")
+        if j and cap and half:
+            expect = j * half
+            if abs(cap - expect) > CAPACITY_TIME_TOLERANCE * expect:
+                _warn(issues, r, "areal_capacity", f"{cap:g} mAh/cm2",
+                      f"areal capacity {cap:g} mAh/cm2 is not current density x half-cycle time = {j:g} mA/cm2 x {half:g} h = {expect:g} mAh/cm2",
+                      "capacity_time")
+        if half is None and j and cap:
+            half = cap / j
+        life, cycles = r.get("lifetime_h"), r.get("cycles")
+        if life and cycles and half and r["test"] == "galvanostatic":
+            expect = cycles * 2 * half
+            if abs(life - expect) > LIFETIME_TOLERANCE * expect:
+                _warn(issues, r, "lifetime", f"{life:g} h",
+                      f"lifetime {life:g} h does not match {cycles:g} cycles x 2 x {half:g} h half-cycle = {expect:g} h",
+                      "lifetime_cycles")
+        if r.get("lifetime_qualifier") in (">", ">=") and r.get("censored") is False:
+            _warn(issues, r, "censored", "false",
+                  f"lifetime is a lower bound ({r['lifetime_qualifier']}{life:g} h) but the row says the cell failed; a cell still running is censored",
+                  "censoring")
+        if r.get("censored") and r.get("failure_mode") not in (None, "none_observed"):
+            _warn(issues, r, "failure_mode", r["failure_mode"], "a censored cell (still running when the test stopped) cannot have a failure mode", "censoring")
+        ini, ret = r.get("initial_capacity_mAh_g"), r.get("retained_capacity_mAh_g")
+        if ini and ret and ret > 1.1 * ini:
+            _warn(issues, r, "retained_capacity", f"{ret:g} mAh/g",
+                  f"retained capacity {ret:g} mAh/g is more than 10 % above the initial {ini:g} mAh/g", "capacity_growth")

@@ -1,0 +1,248 @@
+"""The ``matkb`` command line: a thin skin over :mod:`matkb.api`.
+
+Heavy libraries (pandas, pymatgen, scikit-learn) are imported inside the
+commands that need them, so ``matkb --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .errors import MatkbError, ValidationFailed
+
+app = typer.Typer(
+    name="matkb",
+    help="A knowledge base of Li-metal | NASICON interfaces: curated literature in DuckDB, queried with SQL.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+cell_app = typer.Typer(help="Cell stacks: parse, show what the store knows, the potential ladder.", no_args_is_help=True)
+app.add_typer(cell_app, name="cell")
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+class InfoFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+_state: dict[str, Optional[str]] = {"db": None}
+
+DbOption = Annotated[
+    Optional[Path],
+    typer.Option("--db", envvar="MATKB_DB", help="Store file (default: $MATKB_DB, else the embedded default store)."),
+]
+
+
+@app.callback()
+def main(db: DbOption = None) -> None:
+    """matkb: curated Li-metal | NASICON interface data, queried with SQL."""
+    _state["db"] = str(db) if db else None
+
+
+def _err(msg: str) -> None:
+    typer.echo(msg, err=True)
+
+
+def _fail(exc: BaseException) -> None:
+    if isinstance(exc, ValidationFailed):
+        for issue in exc.issues:
+            _err(str(issue))
+        n_err = sum(1 for i in exc.issues if i.level == "error")
+        _err(f"Error: {n_err} error(s); nothing was written.")
+    else:
+        _err(f"Error: {exc}")
+    raise typer.Exit(1)
+
+
+def _run(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except (MatkbError, FileNotFoundError) as exc:
+        _fail(exc)
+
+
+def _open(write: bool):
+    from . import api
+
+    path, is_default = _run(api.resolve_db, _state["db"])
+    return api.Store(path, read_only=not write), is_default
+
+
+@app.command()
+def init() -> None:
+    """Create an empty store (or migrate an existing one) at --db."""
+    from . import api
+
+    if not _state["db"]:
+        _fail(MatkbError("init needs a store path: matkb --db PATH init (the default store builds itself)"))
+    kb = _run(api.init, _state["db"])
+    typer.echo(f"store {kb.path} at schema version {kb.schema_version}")
+    kb.close()
+
+
+@app.command()
+def ingest(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Record files or folders (default: the shipped datasets/).")] = None,
+) -> None:
+    """Validate and write record files in one transaction: any error and nothing is written."""
+    from .paths import datasets_dir
+
+    kb, is_default = _open(write=True)
+    targets = paths or [datasets_dir()]
+    if is_default and paths:
+        _err("note: this is the embedded default store, rebuilt from the shipped datasets when they change; "
+             "use --db PATH for a store of your own")
+
+    def progress(table: str, done: int, total: int) -> None:
+        _err(f"writing {done}/{total} rows ({table})")
+
+    with kb:
+        _err(f"validating {', '.join(map(str, targets))} ...")
+        report = _run(kb.ingest, targets, progress=progress)
+    for w in report.warnings:
+        _err(str(w))
+    a, u, s = report.totals
+    typer.echo(f"{len(report.files)} file(s): {a} added, {u} updated, {s} unchanged, {len(report.warnings)} warning(s) -> {kb.path}")
+    for table in report.added:
+        if report.added[table] or report.updated[table]:
+            typer.echo(f"  {table}: +{report.added[table]} added, {report.updated[table]} updated, {report.unchanged[table]} unchanged")
+
+
+@app.command()
+def validate(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Record files or folders (default: the shipped datasets/).")] = None,
+    strict: Annotated[bool, typer.Option(help="Exit 1 on warnings too.")] = False,
+) -> None:
+    """Check record files: schema, units, references, and science (capacity, Arrhenius, potentials, lifetimes)."""
+    from . import api
+
+    compiled = _run(api.validate, paths, _state["db"])
+    for issue in compiled.issues:
+        typer.echo(str(issue), err=bool(compiled.errors))
+    n_e, n_w = len(compiled.errors), len(compiled.warnings)
+    counts = ", ".join(f"{len(v)} {k}" for k, v in compiled.rows.items() if v)
+    typer.echo(f"{len(compiled.files)} file(s), {counts}: {n_e} error(s), {n_w} warning(s)")
+    if n_e or (strict and n_w):
+        raise typer.Exit(1)
+
+
+@app.command()
+def info(fmt: Annotated[InfoFormat, typer.Option("--format", help="table or json")] = InfoFormat.table) -> None:
+    """Path, schema version, rows per table, verification shares and sources."""
+    kb, _ = _open(write=False)
+    with kb:
+        data = _run(kb.info)
+    if fmt is InfoFormat.json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    typer.echo(f"store:          {data['path']}")
+    typer.echo(f"schema version: {data['schema_version']} (matkb {data['matkb_version']})")
+    typer.echo("rows:           " + ", ".join(f"{k} {v}" for k, v in data["counts"].items()))
+    typer.echo("verification (% of rows):")
+    for table, shares in data["verification_percent"].items():
+        typer.echo(f"  {table:16s} " + ", ".join(f"{lvl} {pct:g}%" for lvl, pct in sorted(shares.items())))
+    typer.echo(f"sources ({len(data['sources'])}):")
+    for s in data["sources"]:
+        typer.echo(f"  {s['source_id']:32s} {s['year'] or '----'}  {s['doi'] or '(no DOI)':38s} {s['verification']}")
+
+
+SQL_HELP = (
+    "SQL; tables: sources, materials, properties, cells, cell_layers, cycling_results, observations, redox_couples, "
+    "structures; views: cycling, symmetric_lifetimes, interlayer_best_lifetime, paired_comparisons, conductivities, "
+    "potentials, interlayer_candidates, verification_summary"
+)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help=SQL_HELP)],
+    write: Annotated[bool, typer.Option("--write", help="Open the store for writing (default: read-only).")] = False,
+    fmt: Annotated[Format, typer.Option("--format", help="table, csv, json or parquet")] = Format.table,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write to this file instead of standard output.")] = None,
+) -> None:
+    """Run SQL against the store (read-only unless --write)."""
+    kb, _ = _open(write=write)
+    with kb:
+        df = _run(kb.sql, query)
+    _emit(df, fmt, out)
+
+
+def _emit(df, fmt: Format, out: Optional[Path]) -> None:
+    if fmt is Format.parquet:
+        if out is None:
+            _fail(MatkbError("--format parquet needs --out FILE"))
+        df.to_parquet(out, index=False)
+        return
+    if fmt is Format.csv:
+        text = df.to_csv(index=False)
+    elif fmt is Format.json:
+        text = df.to_json(orient="records", indent=2, date_format="iso")
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200, "display.max_colwidth", 60):
+            text = df.to_string(index=False) if len(df.columns) else "(no result)"
+    if out is not None:
+        out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+@cell_app.command("show")
+def cell_show(
+    stack: Annotated[str, typer.Argument(help='A stack as papers write it, e.g. "Li/IL@PB@LATP/Li".')],
+    cell_type: Annotated[Optional[str], typer.Option("--type", help="symmetric | full | half (default: symmetric when both ends match)")] = None,
+    fmt: Annotated[InfoFormat, typer.Option("--format", help="table or json")] = InfoFormat.table,
+) -> None:
+    """The parsed stack, what the store knows of each layer, and the potential ladder."""
+    kb, _ = _open(write=False)
+    with kb:
+        report = _run(kb.cell, stack, cell_type)
+    if fmt is InfoFormat.json:
+        typer.echo(json.dumps(report.as_dict(), indent=2, default=str))
+        return
+    typer.echo(f"{report.stack}  ({report.cell_type} cell)")
+    s = report.summary
+    typer.echo(f"  electrolyte {s['electrolyte_id']}, interlayer {s['interlayer_id'] or '(none)'}, wetting agent {s['wetting_agent_id'] or '(none)'}")
+    typer.echo("layers (anode side first):")
+    for lay in report.layers:
+        level = "no potential stored"
+        if lay.level:
+            lv = lay.level
+            qual = "" if lv.qualifier == "=" else lv.qualifier
+            level = f"{lv.property.replace('_potential', '')} {qual}{lv.value_V:g} V ({lv.source_id}, {lv.verification})"
+        typer.echo(f"  {lay.position}. {lay.token:8s} -> {lay.material_id} [{lay.cls}; {lay.role}] {lay.formula or ''}: {level}")
+        for k, v in sorted(lay.properties.items()):
+            typer.echo(f"       {k}: {v}")
+    typer.echo("potential ladder (electron-blocking criterion):")
+    if not report.ladder:
+        typer.echo("  no reducible electrolyte with a stored reduction potential in this stack")
+    for r in report.ladder:
+        mark = {True: "OK ", False: "NO ", None: "?  "}[r.blocks]
+        typer.echo(f"  {mark} {r.layer} | {r.electrolyte}: {r.verdict}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the record-file JSON Schema with every vocabulary enum filled in."""
+    from .vocab import record_schema
+
+    typer.echo(json.dumps(record_schema(), indent=2))
+
+
+def run() -> None:  # console-script entry point
+    app()

@@ -1,0 +1,152 @@
+"""The potential ladder of a cell stack and the founding study's electron-blocking criterion.
+
+An interlayer protects a reducible electrolyte from Li metal when the
+electrons it can hand over sit at a potential *above* the electrolyte's
+reduction potential (vs Li/Li+): lithiated Prussian blue at ~3.07 V cannot
+reduce Ti4+ in LATP at ~2.34 V, so the gap is +0.73 V and electrons are
+blocked. Li metal itself (0 V) always lies below and reduces LATP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from .stack import StackError, parse_stack, summarize
+
+_VERIFICATION_RANK = {"value-checked": 0, "source-checked": 1, "recalled": 2}
+#: which stored property gives a layer's electron level, in order of preference
+LEVEL_PROPERTIES = ("redox_potential", "lithiation_potential", "reduction_potential")
+
+
+@dataclass
+class Potential:
+    property: str
+    value_V: float
+    qualifier: str
+    source_id: str
+    verification: str
+    method: str | None
+
+
+@dataclass
+class LayerInfo:
+    position: int
+    token: str
+    material_id: str
+    name: str
+    cls: str
+    formula: str | None
+    role: str
+    side: str
+    level: Potential | None = None
+    reduction: Potential | None = None
+    conduction_class: str | None = None
+    properties: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Rung:
+    """One interface between an anode-side layer and a reducible electrolyte."""
+
+    layer: str
+    electrolyte: str
+    layer_potential_V: float | None
+    electrolyte_reduction_V: float
+    gap_V: float | None
+    blocks: bool | None
+    verdict: str
+
+
+@dataclass
+class StackReport:
+    stack: str
+    cell_type: str
+    summary: dict
+    layers: list[LayerInfo]
+    ladder: list[Rung]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _best(rows: list[tuple]) -> Potential | None:
+    if not rows:
+        return None
+    rows = sorted(rows, key=lambda r: (_VERIFICATION_RANK.get(r[4], 9), r[3]))
+    prop, value, qual, src, ver, method = rows[0]
+    return Potential(prop, value, qual or "=", src, ver, method)
+
+
+def describe_stack(store, stack: str, cell_type: str | None = None) -> StackReport:
+    con = store.con
+    mats = store.catalog().materials
+
+    def resolve(token: str) -> str | None:
+        try:
+            return store.resolve_material(token)
+        except Exception:
+            return None
+
+    parts = stack.replace("|", "/").split("/")
+    if cell_type is None:
+        cell_type = "symmetric" if parts[0].strip() == parts[-1].strip() else "full"
+    layers = parse_stack(stack, resolve, lambda mid: mats[mid]["roles"], cell_type)
+    infos: list[LayerInfo] = []
+    for lay in layers:
+        m = mats[lay.material_id]
+        props = con.execute(
+            "SELECT property, value, qualifier, source_id, verification, method, value_text, value_as_written, temperature_C "
+            "FROM properties WHERE material_id = ?",
+            [lay.material_id],
+        ).fetchall()
+        info = LayerInfo(lay.position, lay.token, lay.material_id, m["name"], m["class"], m.get("formula"), lay.role, lay.side)
+        for prop in LEVEL_PROPERTIES:
+            cand = [p[:6] for p in props if p[0] == prop and p[1] is not None]
+            if cand and info.level is None:
+                info.level = _best(cand)
+        info.reduction = _best([p[:6] for p in props if p[0] == "reduction_potential" and p[1] is not None])
+        cc = [p for p in props if p[0] == "conduction_class"]
+        info.conduction_class = cc[0][6] if cc else None
+        for p in props:
+            label = p[0] + (f" @ {p[8]:g} degC" if p[8] is not None else "")
+            info.properties.setdefault(label, p[7] or p[6] or "")
+        if lay.material_id in ("Li", "Na") and info.level is None:
+            info.level = Potential("redox_potential", 0.0, "=", "definition", "value-checked", "reference electrode")
+        infos.append(info)
+    return StackReport(stack, cell_type, summarize(layers), infos, _ladder(infos))
+
+
+def _ladder(infos: list[LayerInfo]) -> list[Rung]:
+    rungs: list[Rung] = []
+    seen: set[tuple[str, str]] = set()
+    for i, info in enumerate(infos):
+        if info.role != "electrolyte" or info.reduction is None or info.reduction.value_V <= 0:
+            continue
+        e_red = info.reduction.value_V
+        for j in (i - 1, i + 1):
+            if not (0 <= j < len(infos)):
+                continue
+            nb = infos[j]
+            if (nb.material_id, info.material_id) in seen:
+                continue  # a symmetric cell has the same interface on both faces
+            seen.add((nb.material_id, info.material_id))
+            if nb.level is not None:
+                gap = nb.level.value_V - e_red
+                blocks = gap > 0
+                if blocks:
+                    verdict = (f"blocks electrons: {nb.name} at {nb.level.value_V:.2f} V lies {gap:+.2f} V above the "
+                               f"reduction of {info.name} at {e_red:.2f} V")
+                else:
+                    verdict = (f"does not block: {nb.name} at {nb.level.value_V:.2f} V lies {gap:+.2f} V below the "
+                               f"reduction of {info.name} at {e_red:.2f} V, so it can reduce it")
+                rungs.append(Rung(nb.name, info.name, nb.level.value_V, e_red, gap, blocks, verdict))
+            elif nb.conduction_class == "insulating":
+                rungs.append(Rung(nb.name, info.name, None, e_red, None, True,
+                                  f"blocks electrons by insulation: {nb.name} is an electronic insulator (no redox level stored)"))
+            else:
+                rungs.append(Rung(nb.name, info.name, None, e_red, None, None,
+                                  f"unknown: no redox, lithiation or reduction potential of {nb.name} is stored"))
+    return rungs
+
+
+__all__ = ["describe_stack", "StackReport", "StackError"]

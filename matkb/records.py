@@ -1,0 +1,726 @@
+"""Record files (``datasets/**/*.yaml``): load with line numbers, check, turn into table rows.
+
+:func:`compile_records` is the single path from files to rows: schema check
+(JSON Schema from ``schemas/``), unit conversion, cross-references, stack
+parsing and the science checks of :mod:`matkb.checks`. It never touches a store;
+:meth:`matkb.store.Store.ingest` writes what it returns, all or nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import Issue, UnitError
+from .stack import StackError, parse_stack, summarize
+from .vocab import property_spec, record_schema, vocabulary
+
+RECORD_SUFFIXES = (".yaml", ".yml", ".json")
+SECTIONS = ("sources", "materials", "properties", "redox_couples", "structures", "cells", "cycling_results", "observations")
+
+# cycling_results: record field -> (quantity kind, column, column for a range's upper end or None)
+CYCLING_FIELDS: dict[str, tuple[str, str, str | None]] = {
+    "current_density": ("current_density", "current_density_mA_cm2", "current_density_max_mA_cm2"),
+    "areal_capacity": ("areal_capacity", "areal_capacity_mAh_cm2", None),
+    "half_cycle_time": ("time", "half_cycle_h", None),
+    "temperature": ("temperature", "temperature_C", None),
+    "pressure": ("pressure", "pressure_MPa", None),
+    "lifetime": ("time", "lifetime_h", None),
+    "overpotential": ("overpotential", "overpotential_mV", "overpotential_max_mV"),
+    "rate": ("rate", "c_rate", None),
+    "initial_capacity": ("specific_capacity", "initial_capacity_mAh_g", None),
+    "retained_capacity": ("specific_capacity", "retained_capacity_mAh_g", None),
+    "capacity_retention": ("retention_percent", "capacity_retention_pct", None),
+    "cycles": ("count", "cycles", None),
+    "coulombic_efficiency": ("fraction_percent", "coulombic_efficiency_pct", None),
+}
+
+
+# --------------------------------------------------------------------------- loading
+class _LineDict(dict):
+    line: int = 0
+
+
+def _yaml_loader():
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def construct_map(loader, node):
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first at line {seen[key]})", key_node.start_mark
+                )
+            seen[key] = key_node.start_mark.line + 1
+        d = _LineDict(loader.construct_mapping(node, deep=True))
+        d.line = node.start_mark.line + 1
+        return d
+
+    Loader.add_constructor("tag:yaml.org,2002:map", construct_map)
+    # keep dates and timestamps as strings: a record file has no use for them as objects
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    return Loader
+
+
+def display_path(path: Path) -> str:
+    """The path as the user would type it: relative below the working folder, else absolute."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(Path(path).resolve()) if rel.startswith("..") else rel
+
+
+def discover(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Expand files and folders into record files, sorted, without duplicates."""
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.suffix in RECORD_SUFFIXES and q.is_file()))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise FileNotFoundError(f"no such file or folder: {p}")
+    seen, unique = set(), []
+    for p in out:
+        r = p.resolve()
+        if r not in seen:
+            seen.add(r)
+            unique.append(p)
+    return unique
+
+
+def load_file(path: Path) -> tuple[dict | None, list[Issue]]:
+    import yaml
+
+    name = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Issue("error", name, "file", "", "", f"cannot read file: {exc}", "read")]
+    try:
+        data = yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "file"
+        msg = getattr(exc, "problem", None) or str(exc)
+        return None, [Issue("error", name, where, "", "", f"not valid YAML/JSON: {msg}", "syntax")]
+    if not isinstance(data, dict):
+        return None, [Issue("error", name, "file", "", "", "a record file must be a mapping with `format: matkb-record/1`", "schema")]
+    return data, []
+
+
+# --------------------------------------------------------------------------- helpers
+def stable_key(*parts: Any) -> str:
+    blob = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha1(blob.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+@dataclass
+class Catalog:
+    """What the records may refer to: materials and sources already in a store."""
+
+    materials: dict[str, dict] = field(default_factory=dict)  # id -> {roles, aliases, formula, class, name}
+    sources: dict[str, dict] = field(default_factory=dict)
+
+
+@dataclass
+class Compiled:
+    rows: dict[str, list[dict]]
+    issues: list[Issue]
+    files: list[str]
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "warning"]
+
+
+class _Ctx:
+    """Per-file context: issue reporting with file and line."""
+
+    def __init__(self, file: str, issues: list[Issue]):
+        self.file = file
+        self.issues = issues
+
+    def where(self, section: str, index: int, rec: Any) -> str:
+        line = getattr(rec, "line", 0)
+        return f"{section}[{index}]" + (f" (line {line})" if line else "")
+
+    def error(self, where: str, fld: str, value: Any, msg: str, check: str = "record") -> None:
+        self.issues.append(Issue("error", self.file, where, fld, _show(value), msg, check))
+
+    def warn(self, where: str, fld: str, value: Any, msg: str, check: str) -> None:
+        self.issues.append(Issue("warning", self.file, where, fld, _show(value), msg, check))
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    s = value if isinstance(value, str) else json.dumps(value, default=str)
+    return s if len(s) <= 80 else s[:77] + "..."
+
+
+# --------------------------------------------------------------------------- schema
+def _schema_validator():
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(record_schema(), format_checker=jsonschema.FormatChecker())
+
+
+def _schema_issues(ctx: _Ctx, data: dict, validator) -> None:
+    for err in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+        path = list(err.absolute_path)
+        # find the innermost record (a mapping inside a section list) for the line number
+        node, where, fld = data, "file", ""
+        if path and path[0] in SECTIONS and len(path) >= 2 and isinstance(path[1], int):
+            section, idx = path[0], path[1]
+            node = data[section][idx]
+            where = ctx.where(section, idx, node)
+            fld = ".".join(str(p) for p in path[2:])
+        elif path:
+            fld = ".".join(str(p) for p in path)
+        message = err.message
+        if err.validator in ("oneOf", "anyOf") and err.context:
+            best = min(err.context, key=lambda e: len(e.message))
+            message = best.message
+        if err.validator == "enum":
+            allowed = ", ".join(map(str, err.validator_value))
+            message = f"not one of the allowed values: {allowed}"
+        if err.validator in ("additionalProperties", "unevaluatedProperties"):
+            message = message + f" (allowed fields: {', '.join(_allowed_fields(err.schema))})"
+        ctx.error(where, fld, err.instance if not isinstance(err.instance, dict) else None, message, "schema")
+
+
+def _allowed_fields(schema: dict) -> list[str]:
+    names = list(schema.get("properties", {}))
+    for sub in schema.get("allOf", []):
+        ref = sub.get("$ref", "")
+        if ref.endswith("/provenance"):
+            names += ["source", "location", "verification", "checked_url", "note"]
+    return names
+
+
+# --------------------------------------------------------------------------- compile
+def compile_records(paths: Iterable[str | os.PathLike], catalog: Catalog | None = None) -> Compiled:
+    """Load, check and convert record files into table rows.
+
+    Every problem becomes an :class:`~matkb.errors.Issue` naming file, record
+    (with line), field, value and reason. Rows are produced for every file, but
+    callers must not write them when :attr:`Compiled.errors` is non-empty.
+    """
+    from . import checks
+
+    catalog = catalog or Catalog()
+    issues: list[Issue] = []
+    files = discover(paths)
+    loaded = _load_checked(files, issues)
+    rows: dict[str, list[dict]] = {t: [] for t in TABLE_KEYS}
+    materials, sources = _definitions(loaded, catalog, rows)
+
+    alias_index = _alias_index(materials, issues)
+
+    # pass 2: everything that refers to sources and materials
+    for path, ctx, data in loaded:
+        file_sources = [s["id"] for s in data.get("sources", [])]
+        comp = _FileCompiler(path, ctx, data, materials, sources, alias_index, file_sources, rows)
+        comp.run()
+
+    _check_duplicates(rows, issues)
+    checks.run_all(rows, materials, issues)
+    return Compiled(rows=rows, issues=issues, files=[display_path(p) for p in files])
+
+
+def _load_checked(files: list[Path], issues: list[Issue]) -> list[tuple[Path, _Ctx, dict]]:
+    """Read and schema-check files; a file that fails its schema is not interpreted further."""
+    validator = _schema_validator()
+    loaded = []
+    for path in files:
+        ctx = _Ctx(display_path(path), issues)
+        data, errs = load_file(path)
+        issues.extend(errs)
+        if data is None:
+            continue
+        n_before = len(issues)
+        _schema_issues(ctx, data, validator)
+        if len(issues) == n_before:
+            loaded.append((path, ctx, data))
+    return loaded
+
+
+def _definitions(loaded, catalog: Catalog, rows: dict[str, list[dict]]) -> tuple[dict, dict]:
+    """Pass 1: sources and materials, so that any file may refer to any other's."""
+    materials = {k: dict(v) for k, v in catalog.materials.items()}
+    sources = {k: dict(v) for k, v in catalog.sources.items()}
+    defined_at: dict[tuple[str, str], str] = {}
+    for _path, ctx, data in loaded:
+        for i, rec in enumerate(data.get("sources", [])):
+            where = ctx.where("sources", i, rec)
+            _define(ctx, where, "source", rec["id"], _source_row(rec, ctx.file), sources, defined_at, rows["sources"])
+        for i, rec in enumerate(data.get("materials", [])):
+            where = ctx.where("materials", i, rec)
+            row = _material_row(ctx, where, rec)
+            if row is not None:
+                _define(ctx, where, "material", rec["id"], row, materials, defined_at, rows["materials"])
+    return materials, sources
+
+
+def definitions_catalog(paths: Iterable[str | os.PathLike]) -> Catalog:
+    """Materials and sources defined in record files (errors ignored): what other files may refer to."""
+    issues: list[Issue] = []
+    loaded = _load_checked(discover(paths), issues)
+    materials, sources = _definitions(loaded, Catalog(), {t: [] for t in TABLE_KEYS})
+    return Catalog(materials=materials, sources=sources)
+
+
+TABLE_KEYS = {
+    "sources": "source_id",
+    "materials": "material_id",
+    "properties": "property_key",
+    "redox_couples": "couple_key",
+    "structures": "structure_key",
+    "cells": "cell_id",
+    "cell_layers": "layer_key",
+    "cycling_results": "result_id",
+    "observations": "observation_key",
+}
+
+
+def _define(ctx, where, kind, key, row, registry, defined_at, out) -> None:
+    """Register a source/material; a second, different definition is an error."""
+    previous = registry.get(key)
+    origin = defined_at.get((kind, key))
+    if origin is not None:
+        prev_cmp = {k: v for k, v in previous.items() if k != "origin"}
+        new_cmp = {k: v for k, v in row.items() if k != "origin"}
+        if prev_cmp != new_cmp:
+            ctx.error(where, "id", key, f"{kind} {key!r} is already defined differently at {origin}", "duplicate")
+        return
+    defined_at[(kind, key)] = f"{ctx.file}: {where}"
+    registry[key] = row
+    out.append(row)
+
+
+def _source_row(rec: dict, origin: str) -> dict:
+    return {
+        "source_id": rec["id"],
+        "doi": (rec.get("doi") or None) and rec["doi"].lower(),
+        "title": rec["title"],
+        "year": rec.get("year"),
+        "journal": rec.get("journal"),
+        "authors": rec.get("authors"),
+        "kind": rec["kind"],
+        "verification": rec["verification"],
+        "checked_url": rec.get("checked_url"),
+        "note": rec.get("note"),
+        "origin": origin,
+    }
+
+
+def _material_row(ctx: _Ctx, where: str, rec: dict) -> dict | None:
+    from .chem import composition
+
+    formula = rec.get("formula")
+    reduced = chemsys = None
+    if formula:
+        try:
+            comp = composition(formula)
+        except ValueError as exc:
+            ctx.error(where, "formula", formula, str(exc), "formula")
+            return None
+        reduced, chemsys = comp.reduced_formula, comp.chemical_system
+    return {
+        "material_id": rec["id"],
+        "name": rec["name"],
+        "formula": formula,
+        "reduced_formula": reduced,
+        "chemical_system": chemsys,
+        "class": rec["class"],
+        "roles": list(rec["roles"]),
+        "aliases": list(rec.get("aliases", [])),
+        "working_ion": rec.get("working_ion", "Na" if formula and "Na" in (chemsys or "").split("-") and "Li" not in (chemsys or "").split("-") else "Li"),
+        "description": rec.get("description"),
+        "note": rec.get("note"),
+        "origin": ctx.file,
+    }
+
+
+def _alias_index(materials: dict[str, dict], issues: list[Issue]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for mid in materials:
+        index[mid] = mid
+    for mid, m in materials.items():
+        for alias in [m.get("name")] + list(m.get("aliases") or []):
+            if alias and alias not in index:
+                index[alias] = mid
+    return index
+
+
+class _FileCompiler:
+    def __init__(self, path, ctx, data, materials, sources, alias_index, file_sources, rows):
+        self.path, self.ctx, self.data = path, ctx, data
+        self.materials, self.sources, self.alias_index = materials, sources, alias_index
+        self.file_sources = file_sources
+        self.rows = rows
+        self.cells: dict[str, dict] = {}
+
+    # -- shared pieces
+    def prov(self, section: str, i: int, rec: dict) -> dict | None:
+        where = self.ctx.where(section, i, rec)
+        src = rec.get("source")
+        if src is None:
+            if len(self.file_sources) == 1:
+                src = self.file_sources[0]
+            else:
+                self.ctx.error(where, "source", None, "no `source:` and the file does not define exactly one source", "reference")
+                return None
+        if src not in self.sources:
+            self.ctx.error(where, "source", src, "unknown source (define it under `sources:` here or ingest it first)", "reference")
+            return None
+        checked_url = rec.get("checked_url") or self.sources[src].get("checked_url")
+        if rec["verification"] == "value-checked" and not checked_url:
+            self.ctx.error(where, "verification", "value-checked",
+                           "value-checked needs `checked_url` (on the record or its source): the address where the number was read",
+                           "provenance")
+            return None
+        if rec["verification"] != "recalled" and self.sources[src].get("verification") == "recalled":
+            self.ctx.error(where, "verification", rec["verification"],
+                           f"source {src!r} is only `recalled`, so its values cannot be checked better than that",
+                           "provenance")
+            return None
+        return {
+            "source_id": src,
+            "location": rec["location"],
+            "verification": rec["verification"],
+            "checked_url": checked_url,
+            "note": rec.get("note"),
+        }
+
+    def material(self, where: str, fld: str, mid: str | None) -> str | None:
+        if mid is None:
+            return None
+        if mid not in self.materials:
+            self.ctx.error(where, fld, mid, "unknown material id (define it under `materials:` or in datasets/materials.yaml)", "reference")
+            return None
+        return mid
+
+    def quantity(self, where: str, fld: str, text: Any, kind: str):
+        from .units import parse_quantity
+
+        if text is None:
+            return None
+        try:
+            return parse_quantity(text, kind)
+        except UnitError as exc:
+            self.ctx.error(where, fld, text, str(exc), "units")
+            return False  # marks "present but bad"
+
+    def run(self) -> None:
+        for section in ("properties", "redox_couples", "structures", "cells", "cycling_results", "observations"):
+            for i, rec in enumerate(self.data.get(section, [])):
+                getattr(self, "do_" + section)(i, rec)
+
+    # -- sections
+    def do_properties(self, i: int, rec: dict) -> None:
+        where = self.ctx.where("properties", i, rec)
+        prov = self.prov("properties", i, rec)
+        mid = self.material(where, "material", rec["material"])
+        name = rec["property"]
+        spec = property_spec(name)
+        value = value_hi = value_text = None
+        qualifier, unit, ok = "=", None, True
+        if "categorical" in spec:
+            if rec["value"] not in spec["categorical"]:
+                self.ctx.error(where, "value", rec["value"], f"{name} takes one of: {', '.join(spec['categorical'])}", "vocabulary")
+                ok = False
+            value_text = rec["value"]
+        else:
+            q = self.quantity(where, "value", rec["value"], spec["quantity"])
+            if not q:
+                ok = False
+            else:
+                value, value_hi, qualifier, unit = q.value, q.hi, q.qualifier, q.unit
+        temp = self.quantity(where, "temperature", rec.get("temperature"), "temperature")
+        if temp is False:
+            ok = False
+        if spec.get("temperature") == "required" and temp is None:
+            self.ctx.error(where, "temperature", None, f"{name} is meaningless without the temperature it was measured at", "record")
+            ok = False
+        if spec.get("temperature") == "none" and temp:
+            self.ctx.error(where, "temperature", rec.get("temperature"), f"{name} takes no temperature (put conditions in `condition`)", "record")
+            ok = False
+        if not (ok and prov and mid):
+            return
+        t_c = temp.value if temp else None
+        self.rows["properties"].append({
+            "property_key": stable_key(prov["source_id"], mid, name, t_c, rec.get("component"), rec.get("condition"), rec.get("method"), rec["location"]),
+            "material_id": mid,
+            "property": name,
+            "value": value,
+            "value_hi": value_hi,
+            "qualifier": qualifier if value_text is None else None,
+            "value_text": value_text,
+            "unit": unit,
+            "value_as_written": str(rec["value"]),
+            "temperature_C": t_c,
+            "method": rec.get("method"),
+            "component": rec.get("component"),
+            "condition": rec.get("condition"),
+            **prov,
+            "origin": self.ctx.file,
+            "_where": where,
+        })
+
+    def do_redox_couples(self, i: int, rec: dict) -> None:
+        where = self.ctx.where("redox_couples", i, rec)
+        prov = self.prov("redox_couples", i, rec)
+        mid = self.material(where, "material", rec.get("material"))
+        q = self.quantity(where, "potential", rec["potential"], "potential")
+        if rec["from_state"] <= rec["to_state"]:
+            self.ctx.error(where, "to_state", rec["to_state"], f"a reduction couple goes to a lower state than from_state = {rec['from_state']}", "record")
+            return
+        if not (q and prov) or (rec.get("material") and not mid):
+            return
+        self.rows["redox_couples"].append({
+            "couple_key": stable_key(prov["source_id"], rec["element"], rec["from_state"], rec["to_state"], rec["host"]),
+            "element": rec["element"],
+            "from_state": rec["from_state"],
+            "to_state": rec["to_state"],
+            "host": rec["host"],
+            "material_id": mid,
+            "potential_V": q.value,
+            "potential_hi_V": q.hi,
+            "qualifier": q.qualifier,
+            "method": rec["method"],
+            **prov,
+            "origin": self.ctx.file,
+            "_where": where,
+        })
+
+    def do_structures(self, i: int, rec: dict) -> None:
+        where = self.ctx.where("structures", i, rec)
+        prov = self.prov("structures", i, rec)
+        mid = self.material(where, "material", rec["material"])
+        cif_path = None
+        for base in (self.path.parent, self.path.parent.parent, self.path.parent.parent.parent):
+            if (base / rec["path"]).is_file():
+                cif_path = base / rec["path"]
+                break
+        if cif_path is None:
+            self.ctx.error(where, "path", rec["path"], "CIF file not found next to the record file or in its parent folders", "structure")
+            return
+        text = cif_path.read_text(encoding="utf-8", errors="replace")
+        try:
+            from pymatgen.core import Structure
+
+            structure = Structure.from_str(text, fmt="cif")
+        except Exception as exc:  # pymatgen's CIF parser raises many types
+            self.ctx.error(where, "path", rec["path"], f"pymatgen cannot read this CIF: {exc}", "structure")
+            return
+        if not (prov and mid):
+            return
+        m = self.materials[mid]
+        if m.get("formula"):
+            from .chem import composition
+
+            want = composition(m["formula"]).fractional_composition
+            got = structure.composition.fractional_composition
+            if not want.almost_equals(got, rtol=0.02, atol=0.005):
+                self.ctx.warn(where, "path", rec["path"],
+                              f"the CIF's composition {structure.composition.reduced_formula} differs from material {mid}'s formula {m['formula']}",
+                              "structure_composition")
+        self.rows["structures"].append({
+            "structure_key": stable_key(mid, rec["path"]),
+            "material_id": mid,
+            "path": rec["path"],
+            "cif": text,
+            "formula": structure.composition.formula,
+            "space_group": rec.get("space_group"),
+            "is_ordered": bool(structure.is_ordered),
+            "density_g_cm3": float(structure.density),
+            "method": rec.get("method"),
+            **prov,
+            "origin": self.ctx.file,
+            "_where": where,
+        })
+
+    def _resolve_token(self, layers_map: dict[str, str]):
+        def resolve(token: str) -> str | None:
+            if token in layers_map:
+                return layers_map[token] if layers_map[token] in self.materials else None
+            if token in self.alias_index:
+                return self.alias_index[token]
+            low = token.lower()
+            for key, mid in self.alias_index.items():
+                if key.lower() == low:
+                    return mid
+            return None
+
+        return resolve
+
+    def do_cells(self, i: int, rec: dict) -> None:
+        where = self.ctx.where("cells", i, rec)
+        prov = self.prov("cells", i, rec)
+        layers_map = dict(rec.get("layers", {}))
+        for token, mid in layers_map.items():
+            self.material(where, f"layers.{token}", mid)
+        try:
+            layers = parse_stack(
+                rec["stack"], self._resolve_token(layers_map),
+                lambda mid: list(self.materials[mid]["roles"]), rec["type"],
+            )
+        except StackError as exc:
+            self.ctx.error(where, "stack", rec["stack"], str(exc), "stack")
+            return
+        temp = self.quantity(where, "temperature", rec.get("temperature"), "temperature")
+        pres = self.quantity(where, "pressure", rec.get("pressure"), "pressure")
+        if temp is False or pres is False or prov is None:
+            return
+        summary = summarize(layers)
+        if summary["electrolyte_id"] and "electrolyte" not in self.materials[summary["electrolyte_id"]]["roles"]:
+            self.ctx.warn(where, "stack", rec["stack"],
+                          f"the separator layer {summary['electrolyte_id']!r} is not marked as an electrolyte material", "stack_roles")
+        if rec["type"] == "symmetric" and layers[0].material_id != layers[-1].material_id:
+            ends = f"{layers[0].material_id} and {layers[-1].material_id}"
+            self.ctx.error(where, "type", "symmetric", f"a symmetric cell needs the same electrode on both ends, got {ends}", "stack")
+            return
+        cell_id = f"{prov['source_id']}:{rec['id']}"
+        if rec["id"] in self.cells:
+            self.ctx.error(where, "id", rec["id"], "cell id used twice in this file", "duplicate")
+            return
+        working_ion = rec.get("working_ion") or self.materials[layers[0].material_id].get("working_ion") or "Li"
+        row = {
+            "cell_id": cell_id,
+            "source_id": prov["source_id"],
+            "local_id": rec["id"],
+            "stack": rec["stack"],
+            "cell_type": rec["type"],
+            "working_ion": working_ion,
+            **summary,
+            "n_layers": len(layers),
+            "is_control": bool(rec.get("is_control", False)),
+            "temperature_C": temp.value if temp else None,
+            "pressure_MPa": pres.value if pres else None,
+            **{k: v for k, v in prov.items() if k != "source_id"},
+            "origin": self.ctx.file,
+            "_where": where,
+        }
+        self.cells[rec["id"]] = row
+        self.rows["cells"].append(row)
+        for lay in layers:
+            self.rows["cell_layers"].append({
+                "layer_key": f"{cell_id}#{lay.position}",
+                "cell_id": cell_id,
+                "position": lay.position,
+                "token": lay.token,
+                "material_id": lay.material_id,
+                "role": lay.role,
+                "side": lay.side,
+            })
+
+    def do_cycling_results(self, i: int, rec: dict) -> None:
+        where = self.ctx.where("cycling_results", i, rec)
+        prov = self.prov("cycling_results", i, rec)
+        cell = self.cells.get(rec["cell"])
+        if cell is None:
+            self.ctx.error(where, "cell", rec["cell"], f"no cell {rec['cell']!r} defined in this file (cells: {', '.join(self.cells) or 'none'})", "reference")
+            return
+        row: dict[str, Any] = {"cell_id": cell["cell_id"], "test": rec["test"]}
+        ok = True
+        for fld, (kind, col, hi_col) in CYCLING_FIELDS.items():
+            text = rec.get(fld)
+            if fld == "rate" and isinstance(text, str) and text.rstrip().upper().endswith("C"):
+                text = text.rstrip()[:-1]
+            q = self.quantity(where, fld, text, kind)
+            if q is False:
+                ok = False
+                q = None
+            if q is not None and q.hi is not None and hi_col is None:
+                self.ctx.error(where, fld, rec.get(fld), f"{fld} cannot be a range; give one value with a qualifier", "units")
+                ok = False
+            row[col] = q.value if q else None
+            row[f"{fld}_qualifier"] = q.qualifier if q else None
+            if hi_col is not None:
+                row[hi_col] = q.hi if q else None
+        row["censored"] = rec.get("censored")
+        row["failure_mode"] = rec.get("failure_mode")
+        row["description"] = rec.get("description")
+        if not ok or prov is None:
+            return
+        key_parts = rec.get("id") or stable_key(cell["cell_id"], rec["test"], *(row[c] for _, c, _h in CYCLING_FIELDS.values()))
+        row = {"result_id": f"{cell['cell_id']}/{key_parts}", **row, **{k: v for k, v in prov.items() if k != "source_id"},
+               "source_id": prov["source_id"], "origin": self.ctx.file, "_where": where}
+        self.rows["cycling_results"].append(row)
+
+    def do_observations(self, i: int, rec: dict) -> None:
+        where = self.ctx.where("observations", i, rec)
+        prov = self.prov("observations", i, rec)
+        cell_id = None
+        if rec.get("cell") is not None:
+            cell = self.cells.get(rec["cell"])
+            if cell is None:
+                self.ctx.error(where, "cell", rec["cell"], "no such cell defined in this file", "reference")
+                return
+            cell_id = cell["cell_id"]
+        mid = self.material(where, "material", rec.get("material"))
+        if prov is None or (rec.get("material") and not mid):
+            return
+        self.rows["observations"].append({
+            "observation_key": stable_key(prov["source_id"], cell_id, mid, rec["technique"], rec["finding"], rec.get("condition")),
+            "cell_id": cell_id,
+            "material_id": mid,
+            "technique": rec["technique"],
+            "finding": rec["finding"],
+            "condition": rec.get("condition"),
+            **prov,
+            "origin": self.ctx.file,
+            "_where": where,
+        })
+
+
+def _check_duplicates(rows: dict[str, list[dict]], issues: list[Issue]) -> None:
+    for table, key in TABLE_KEYS.items():
+        if table in ("sources", "materials"):
+            continue  # checked on definition
+        seen: dict[str, dict] = {}
+        for row in rows[table]:
+            k = row[key]
+            if k in seen:
+                first = seen[k]
+                issues.append(Issue(
+                    "error", row.get("origin", ""), row.get("_where", table), key, k,
+                    f"duplicate of the {table} record at {first.get('origin')}: {first.get('_where')} "
+                    "(same material/cell, quantity and conditions; give distinct `condition`, `location` or `id`)",
+                    "duplicate",
+                ))
+            else:
+                seen[k] = row
+
+
+def shipped_fingerprint(root: Path) -> str:
+    """Hash of every record file and CIF under ``root`` plus the schemas: changes when data change."""
+    from .paths import schemas_dir
+
+    h = hashlib.sha256()
+    for base in (root, schemas_dir()):
+        for p in sorted(base.rglob("*")):
+            if p.is_file() and p.suffix in RECORD_SUFFIXES + (".cif", ".sql"):
+                h.update(str(p.relative_to(base)).encode())
+                h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+_ = vocabulary  # re-exported for callers that need the lists

@@ -1,0 +1,393 @@
+"""The DuckDB store: open, migrate, query, ingest (all or nothing), describe.
+
+One :class:`Store` per file and process; the connection is opened lazily and
+closed deliberately. Schema versions live in ``schemas/migrations/NNNN_*.sql``
+and are applied in order, each in its own transaction, recorded in
+``schema_migrations``; views (``schemas/views.sql``) are re-created whenever
+they change. Every write goes through :meth:`Store.atomic`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import MatkbError, NotFound, ReadOnlyError, StoreBusy, StoreError, ValidationFailed
+from .paths import schemas_dir
+
+# order matters: rows are written parents first
+WRITE_ORDER = ("sources", "materials", "properties", "redox_couples", "structures", "cells", "cell_layers", "cycling_results", "observations")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    out = []
+    for p in sorted((schemas_dir() / "migrations").glob("*.sql")):
+        m = re.match(r"(\d+)_(.+)\.sql$", p.name)
+        if m:
+            out.append(Migration(int(m[1]), m[2], p.read_text(encoding="utf-8")))
+    versions = [m.version for m in out]
+    if versions != list(range(1, len(out) + 1)):
+        raise StoreError(f"migrations in {schemas_dir() / 'migrations'} must be numbered 1..n, found {versions}")
+    return out
+
+
+def latest_version() -> int:
+    return migrations()[-1].version
+
+
+def _views_sql() -> str:
+    return (schemas_dir() / "views.sql").read_text(encoding="utf-8")
+
+
+def _translate(exc: Exception, path: Path) -> MatkbError:
+    """Turn DuckDB's lock and read-only errors into matkb's own, with the fix."""
+    msg = str(exc)
+    if "Could not set lock" in msg or "Conflicting lock" in msg:
+        pid = re.search(r"PID (\d+)", msg)
+        who = f" (PID {pid[1]})" if pid else ""
+        return StoreBusy(f"store is busy: {path} is open for writing in another process{who}; try again when it has finished")
+    if "read-only mode" in msg or "read only mode" in msg:
+        return ReadOnlyError(f"the store {path} is open read-only; pass --write (Python: write=True) to change it")
+    return StoreError(f"{path}: {msg}")
+
+
+@dataclass
+class IngestReport:
+    files: list[str]
+    added: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+
+    @property
+    def totals(self) -> tuple[int, int, int]:
+        return sum(self.added.values()), sum(self.updated.values()), sum(self.unchanged.values())
+
+
+class Store:
+    """A matkb knowledge store in one DuckDB file.
+
+    >>> kb = Store("kb.duckdb")          # doctest: +SKIP
+    >>> kb.ingest(["datasets/"])         # doctest: +SKIP
+    >>> kb.sql("SELECT count(*) FROM cycling_results")   # doctest: +SKIP
+    """
+
+    def __init__(self, path: str | os.PathLike, *, read_only: bool = False, migrate: bool = True):
+        self.path = Path(path)
+        self.read_only = read_only
+        self._migrate = migrate
+        self._con = None
+
+    # ------------------------------------------------------------------ connection
+    @property
+    def con(self):
+        if self._con is None:
+            self._con = self._connect()
+        return self._con
+
+    def _raw_connect(self, read_only: bool):
+        import duckdb
+
+        if read_only and not self.path.exists():
+            raise StoreError(f"no store at {self.path} (create it with `matkb --db {self.path} init`)")
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return duckdb.connect(str(self.path), read_only=read_only)
+        except (duckdb.IOException, duckdb.InvalidInputException) as exc:
+            raise _translate(exc, self.path) from exc
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path} is not a usable DuckDB file: {exc}") from exc
+
+    def _connect(self):
+        con = self._raw_connect(self.read_only)
+        version = _schema_version(con)
+        if version > latest_version():
+            con.close()
+            raise StoreError(
+                f"{self.path} has schema version {version}, newer than this matkb {__version__} "
+                f"understands ({latest_version()}); upgrade matkb"
+            )
+        if self._migrate and (version < latest_version() or _views_stale(con)):
+            if self.read_only:  # migrate with a short write connection, then reopen read-only
+                con.close()
+                rw = self._raw_connect(False)
+                try:
+                    _migrate(rw)
+                finally:
+                    rw.close()
+                con = self._raw_connect(True)
+            else:
+                _migrate(con)
+        return con
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ schema
+    @property
+    def schema_version(self) -> int:
+        return _schema_version(self.con)
+
+    def pending_migrations(self) -> list[Migration]:
+        v = self.schema_version
+        return [m for m in migrations() if m.version > v]
+
+    # ------------------------------------------------------------------ transactions
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Any]:
+        """One transaction around a block of writes: commit on success, roll back on any error."""
+        if self.read_only:
+            raise ReadOnlyError(f"the store {self.path} is open read-only; pass --write (Python: write=True) to change it")
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        else:
+            con.execute("COMMIT")
+
+    # ------------------------------------------------------------------ queries
+    def sql(self, query: str, params: list | dict | None = None):
+        """Run SQL and return a pandas DataFrame (empty for statements without a result)."""
+        import duckdb
+
+        try:
+            rel = self.con.execute(query, params) if params is not None else self.con.execute(query)
+            if rel.description is None:
+                import pandas as pd
+
+                return pd.DataFrame()
+            return rel.df()
+        except duckdb.Error as exc:
+            err = _translate(exc, self.path)
+            if isinstance(err, (ReadOnlyError, StoreBusy)):
+                raise err from exc
+            raise StoreError(f"SQL error: {exc}") from exc
+
+    def table_counts(self) -> dict[str, int]:
+        return {t: self.con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in WRITE_ORDER}
+
+    def meta(self, key: str) -> str | None:
+        row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    # ------------------------------------------------------------------ catalog
+    def catalog(self):
+        from .records import Catalog
+
+        mats = {}
+        for mid, name, formula, cls, roles, aliases, ion in self.con.execute(
+            "SELECT material_id, name, formula, class, roles, aliases, working_ion FROM materials"
+        ).fetchall():
+            mats[mid] = {"material_id": mid, "name": name, "formula": formula, "class": cls, "roles": list(roles),
+                         "aliases": list(aliases or []), "working_ion": ion}
+        srcs = {sid: {"source_id": sid, "verification": v, "checked_url": u}
+                for sid, v, u in self.con.execute("SELECT source_id, verification, checked_url FROM sources").fetchall()}
+        return Catalog(materials=mats, sources=srcs)
+
+    # ------------------------------------------------------------------ validate / ingest
+    def validate(self, paths: Iterable[str | os.PathLike] | None = None):
+        """Check record files against this store's materials and sources; return the Compiled result."""
+        from .paths import datasets_dir
+        from .records import compile_records
+
+        return compile_records(list(paths) if paths else [datasets_dir()], self.catalog())
+
+    def ingest(
+        self,
+        paths: Iterable[str | os.PathLike] | None = None,
+        *,
+        progress: Callable[[str, int, int], None] | None = None,
+        chunk_size: int = 2000,
+    ) -> IngestReport:
+        """Validate and write record files in ONE transaction.
+
+        Any error and nothing at all is written (:class:`ValidationFailed`
+        lists every problem). Ingesting the same files twice changes nothing.
+        ``progress(table, done, total)`` is called while writing.
+        """
+        compiled = self.validate(paths)
+        if compiled.errors:
+            raise ValidationFailed(compiled.issues)
+        report = IngestReport(files=compiled.files, warnings=compiled.warnings)
+        plan = []
+        for table in WRITE_ORDER:
+            rows = compiled.rows.get(table, [])
+            cols = [d[0] for d in self.con.execute(f'SELECT * FROM "{table}" LIMIT 0').description]
+            key = cols[0]
+            existing = {r[0]: r for r in self.con.execute(f'SELECT * FROM "{table}"').fetchall()} if rows else {}
+            # which file a record came from is bookkeeping, not content: moving a record is no change
+            content = [i for i, c in enumerate(cols) if c != "origin"]
+            fresh, changed, same = [], [], 0
+            for row in rows:
+                tup = tuple(_normalise(row.get(c)) for c in cols)
+                old = existing.get(tup[0])
+                if old is None:
+                    fresh.append(tup)
+                elif [_normalise(old[i]) for i in content] != [tup[i] for i in content]:
+                    changed.append(tup)
+                else:
+                    same += 1
+            report.added[table], report.updated[table], report.unchanged[table] = len(fresh), len(changed), same
+            if fresh or changed:
+                plan.append((table, cols, key, fresh + changed))
+        total = sum(len(p[3]) for p in plan)
+        with self.atomic() as con:
+            done = 0
+            if progress and total:
+                progress(plan[0][0], 0, total)
+            for table, cols, _key, tuples in plan:
+                types = dict(con.execute('SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?', [table]).fetchall())
+                for start in range(0, len(tuples), chunk_size):
+                    chunk = tuples[start:start + chunk_size]
+                    _insert_or_replace(con, table, cols, types, chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(table, done, total)
+            a, u, s = report.totals
+            con.execute(
+                "INSERT INTO ingest_log (matkb, files, added, updated, unchanged, warnings) VALUES (?, ?, ?, ?, ?, ?)",
+                [__version__, report.files, a, u, s, len(report.warnings)],
+            )
+        return report
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.atomic() as con:
+            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    # ------------------------------------------------------------------ info
+    def info(self) -> dict[str, Any]:
+        counts = self.table_counts()
+        ver = self.con.execute("SELECT \"table\", verification, n FROM verification_summary ORDER BY 1, 2").fetchall()
+        shares: dict[str, dict[str, float]] = {}
+        for table, level, n in ver:
+            shares.setdefault(table, {})[level] = n
+        for table, levels in shares.items():
+            tot = sum(levels.values())
+            shares[table] = {lvl: round(100.0 * n / tot, 1) for lvl, n in levels.items()}
+        sources = self.con.execute(
+            "SELECT source_id, coalesce(doi, '') AS doi, year, verification, title FROM sources ORDER BY source_id"
+        ).fetchall()
+        return {
+            "path": str(self.path),
+            "schema_version": self.schema_version,
+            "matkb_version": __version__,
+            "counts": counts,
+            "verification_percent": shares,
+            "sources": [dict(zip(("source_id", "doi", "year", "verification", "title"), s, strict=True)) for s in sources],
+            "datasets_fingerprint": self.meta("datasets_fingerprint"),
+        }
+
+    # ------------------------------------------------------------------ cells
+    def cell(self, stack: str, cell_type: str | None = None):
+        """Parse ``stack`` against the store's materials; see :mod:`matkb.ladder`."""
+        from .ladder import describe_stack
+
+        return describe_stack(self, stack, cell_type)
+
+    def resolve_material(self, name: str) -> str:
+        row = self.con.execute(
+            "SELECT material_id FROM materials WHERE material_id = ? OR lower(material_id) = lower(?) "
+            "OR list_contains(aliases, ?) OR name = ? ORDER BY material_id = ? DESC LIMIT 1",
+            [name, name, name, name, name],
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no material {name!r} in {self.path} (see `matkb sql \"SELECT material_id, name FROM materials\"`)")
+        return row[0]
+
+
+def _normalise(v: Any) -> Any:
+    if isinstance(v, list):
+        return tuple(v)
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return float(v)
+    return v
+
+
+def _insert_or_replace(con, table: str, cols: list[str], types: dict[str, str], tuples: list[tuple]) -> None:
+    import pandas as pd
+
+    df = pd.DataFrame.from_records([tuple(list(v) if isinstance(v, tuple) else v for v in t) for t in tuples], columns=cols)
+    con.register("_matkb_new", df)
+    try:
+        select = ", ".join(f'CAST("{c}" AS {types[c]}) AS "{c}"' for c in cols)
+        con.execute(f'INSERT OR REPLACE INTO "{table}" SELECT {select} FROM _matkb_new')
+    finally:
+        con.unregister("_matkb_new")
+
+
+def _schema_version(con) -> int:
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+    if "schema_migrations" not in tables:
+        if tables:
+            raise StoreError(f"not a matkb store: it has tables ({', '.join(sorted(tables)[:5])}) but no schema_migrations")
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+
+def _views_hash() -> str:
+    return hashlib.sha256(_views_sql().encode()).hexdigest()[:16]
+
+
+def _views_stale(con) -> bool:
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'views_hash'").fetchone()
+    except Exception:
+        return True
+    return row is None or row[0] != _views_hash()
+
+
+def _migrate(con, target: int | None = None) -> None:
+    target = latest_version() if target is None else target
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP DEFAULT current_timestamp)"
+    )
+    current = _schema_version(con)
+    for m in migrations():
+        if current < m.version <= target:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(m.sql)
+                con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [m.version, m.name])
+                con.execute("COMMIT")
+            except Exception as exc:
+                con.execute("ROLLBACK")
+                raise StoreError(f"migration {m.version} ({m.name}) failed: {exc}") from exc
+    if target == latest_version():
+        con.execute("BEGIN TRANSACTION")
+        con.execute(_views_sql())
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('views_hash', ?)", [_views_hash()])
+        con.execute("COMMIT")
+
+
+def create_store(path: str | os.PathLike, *, version: int | None = None) -> Store:
+    """Create (or migrate) a store at ``path`` up to ``version`` (default: latest). For tests of migration."""
+    store = Store(path, migrate=False)
+    _migrate(store.con, version)
+    return store

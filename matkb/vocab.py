@@ -1,0 +1,87 @@
+"""The controlled vocabulary (``schemas/vocabulary.yaml``) and the record JSON Schema.
+
+``vocabulary.yaml`` is the single definition of quantities, canonical units,
+property names and closed lists. :func:`record_schema` fills the enums of
+``record.schema.json`` from it, so both always agree.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from .paths import schemas_dir
+
+
+@dataclass(frozen=True)
+class Quantity:
+    name: str
+    unit: str
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: float | None = None
+
+    def violation(self, value: float) -> str | None:
+        """Return why ``value`` (in the canonical unit) is physically impossible, or None."""
+        if value != value:  # NaN
+            return "is not a number"
+        if self.min_exclusive is not None and value <= self.min_exclusive:
+            return f"must be > {self.min_exclusive:g} {self.unit}"
+        if self.min is not None and value < self.min:
+            return f"must be >= {self.min:g} {self.unit}"
+        if self.max is not None and value > self.max:
+            return f"must be <= {self.max:g} {self.unit}"
+        return None
+
+
+@cache
+def vocabulary() -> dict[str, Any]:
+    import yaml
+
+    with open(schemas_dir() / "vocabulary.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@cache
+def quantities() -> dict[str, Quantity]:
+    return {name: Quantity(name=name, **spec) for name, spec in vocabulary()["quantities"].items()}
+
+
+def property_spec(name: str) -> dict[str, Any]:
+    return vocabulary()["properties"][name]
+
+
+_ENUMS = {
+    ("$defs", "verification"): "verification_levels",
+    ("$defs", "source", "properties", "kind"): "source_kinds",
+    ("$defs", "material", "properties", "class"): "material_classes",
+    ("$defs", "material", "properties", "roles", "items"): "roles",
+    ("$defs", "material", "properties", "working_ion"): "working_ions",
+    ("$defs", "property", "properties", "property"): "properties",
+    ("$defs", "cell", "properties", "type"): "cell_types",
+    ("$defs", "cell", "properties", "working_ion"): "working_ions",
+    ("$defs", "cycling_result", "properties", "test"): "tests",
+    ("$defs", "cycling_result", "properties", "failure_mode"): "failure_modes",
+}
+
+
+@cache
+def _record_schema_json() -> str:
+    with open(schemas_dir() / "record.schema.json", encoding="utf-8") as fh:
+        schema = json.load(fh)
+    vocab = vocabulary()
+    for path, key in _ENUMS.items():
+        node = schema
+        for part in path:
+            node = node[part]
+        values = vocab[key]
+        node["enum"] = list(values) if not isinstance(values, dict) else list(values.keys())
+    return json.dumps(schema)
+
+
+def record_schema() -> dict[str, Any]:
+    """The record-file JSON Schema with every enum filled from the vocabulary."""
+    return copy.deepcopy(json.loads(_record_schema_json()))

@@ -1,0 +1,78 @@
+-- Views for the questions users ask most. Re-created on every schema change.
+
+-- every cycling result with its cell, conditions resolved (row value, else the cell's)
+CREATE OR REPLACE VIEW cycling AS
+SELECT r.result_id, r.cell_id, c.source_id, s.doi, s.year, c.stack, c.cell_type, c.working_ion,
+       c.electrolyte_id, c.interlayer_id, c.wetting_agent_id, c.cathode_id, c.is_control, r.test,
+       r.current_density_mA_cm2, r.current_density_max_mA_cm2, r.areal_capacity_mAh_cm2,
+       coalesce(r.half_cycle_h, r.areal_capacity_mAh_cm2 / r.current_density_mA_cm2) AS half_cycle_h,
+       coalesce(r.temperature_C, c.temperature_C) AS temperature_C,
+       coalesce(r.pressure_MPa, c.pressure_MPa) AS pressure_MPa,
+       r.lifetime_h, r.lifetime_qualifier, r.censored, r.failure_mode,
+       r.overpotential_mV, r.overpotential_qualifier,
+       r.c_rate, r.initial_capacity_mAh_g, r.initial_capacity_qualifier,
+       r.retained_capacity_mAh_g, r.retained_capacity_qualifier, r.capacity_retention_pct,
+       r.cycles, r.cycles_qualifier, r.coulombic_efficiency_pct,
+       r.description, r.location, r.verification, r.checked_url, r.note
+FROM cycling_results r JOIN cells c USING (cell_id) JOIN sources s ON s.source_id = c.source_id;
+
+-- symmetric-cell lifetimes: one row per result with a lifetime (the model's training rows)
+CREATE OR REPLACE VIEW symmetric_lifetimes AS
+SELECT * FROM cycling WHERE cell_type = 'symmetric' AND lifetime_h IS NOT NULL;
+
+-- every interlayer on every electrolyte with its best symmetric-cell lifetime and its conditions
+CREATE OR REPLACE VIEW interlayer_best_lifetime AS
+SELECT electrolyte_id, coalesce(interlayer_id, '(none)') AS interlayer_id,
+       coalesce(wetting_agent_id, '(none)') AS wetting_agent_id, working_ion,
+       arg_max(lifetime_h, lifetime_h) AS best_lifetime_h,
+       arg_max(censored, lifetime_h) AS censored,
+       arg_max(current_density_mA_cm2, lifetime_h) AS current_density_mA_cm2,
+       arg_max(areal_capacity_mAh_cm2, lifetime_h) AS areal_capacity_mAh_cm2,
+       arg_max(temperature_C, lifetime_h) AS temperature_C,
+       arg_max(source_id, lifetime_h) AS source_id,
+       count(*) AS n_results
+FROM symmetric_lifetimes
+GROUP BY ALL;
+
+-- pairs inside one paper: each modified symmetric cell against the same paper's control
+-- at the same current density (the most trustworthy comparison the literature offers)
+CREATE OR REPLACE VIEW paired_comparisons AS
+SELECT m.source_id, m.electrolyte_id, m.interlayer_id AS modified_interlayer, m.stack AS modified_stack,
+       c.stack AS control_stack, m.current_density_mA_cm2,
+       m.lifetime_h AS modified_lifetime_h, m.censored AS modified_censored,
+       c.lifetime_h AS control_lifetime_h, c.censored AS control_censored
+FROM symmetric_lifetimes m JOIN symmetric_lifetimes c
+  ON m.source_id = c.source_id AND m.cell_id <> c.cell_id AND c.is_control AND NOT m.is_control
+ AND m.current_density_mA_cm2 IS NOT DISTINCT FROM c.current_density_mA_cm2;
+
+-- conductivities of every material with temperatures, for Arrhenius plots
+CREATE OR REPLACE VIEW conductivities AS
+SELECT p.material_id, m.formula, m.class, p.value AS sigma_S_cm, p.qualifier, p.temperature_C,
+       p.component, p.method, p.source_id, s.doi, p.location, p.verification
+FROM properties p JOIN materials m USING (material_id) JOIN sources s USING (source_id)
+WHERE p.property = 'ionic_conductivity';
+
+-- the potential ladder: every redox/reduction/lithiation potential vs Li/Li+
+CREATE OR REPLACE VIEW potentials AS
+SELECT p.material_id, m.name, m.class, p.property, p.value AS potential_V, p.value_hi AS potential_hi_V,
+       p.qualifier, p.method, p.condition, p.source_id, p.location, p.verification
+FROM properties p JOIN materials m USING (material_id)
+WHERE p.property IN ('redox_potential', 'reduction_potential', 'oxidation_potential', 'lithiation_potential');
+
+-- the candidate library: materials with the role 'candidate' or 'interlayer'
+CREATE OR REPLACE VIEW interlayer_candidates AS
+SELECT m.material_id, m.name, m.formula, m.class, m.roles,
+       list_contains(m.roles, 'candidate') AND NOT list_contains(m.roles, 'interlayer') AS untested,
+       (SELECT count(*) FROM properties p WHERE p.material_id = m.material_id) AS n_properties
+FROM materials m
+WHERE list_contains(m.roles, 'candidate') OR list_contains(m.roles, 'interlayer');
+
+-- the share of each verification level per table (`matkb info` shows it)
+CREATE OR REPLACE VIEW verification_summary AS
+SELECT 'sources' AS "table", verification, count(*) AS n FROM sources GROUP BY ALL
+UNION ALL SELECT 'properties', verification, count(*) FROM properties GROUP BY ALL
+UNION ALL SELECT 'redox_couples', verification, count(*) FROM redox_couples GROUP BY ALL
+UNION ALL SELECT 'cells', verification, count(*) FROM cells GROUP BY ALL
+UNION ALL SELECT 'cycling_results', verification, count(*) FROM cycling_results GROUP BY ALL
+UNION ALL SELECT 'observations', verification, count(*) FROM observations GROUP BY ALL
+UNION ALL SELECT 'structures', verification, count(*) FROM structures GROUP BY ALL;

@@ -1,0 +1,66 @@
+"""Shared fixtures: every test gets its own matkb home, so no test touches a real user store."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATASETS = ROOT / "datasets"
+SEED = DATASETS / "studies" / "pb-latp-seed.yaml"
+MATERIALS = DATASETS / "materials.yaml"
+SHARED = ROOT.parent / "shared"
+MATKB = [sys.executable, "-m", "matkb"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("matkb-home")
+    monkeypatch.setenv("MATKB_HOME", str(home))
+    monkeypatch.delenv("MATKB_DB", raising=False)
+    return home
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "kb.duckdb"
+
+
+@pytest.fixture
+def seeded(db_path):
+    """A store on disk with the shared materials and the founding study."""
+    from matkb.store import Store
+
+    with Store(db_path) as kb:
+        kb.ingest([MATERIALS, SEED])
+    return db_path
+
+
+@pytest.fixture
+def seed_copy(tmp_path) -> Path:
+    """A private copy of the founding study's record file, for tests that edit it."""
+    dst = tmp_path / "seed.yaml"
+    shutil.copy(SEED, dst)
+    return dst
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def dump_tables(db: Path) -> dict[str, list]:
+    """Every row of every table and the schema, sorted: 'the store's content' for atomicity tests."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema='main' AND table_type='BASE TABLE' ORDER BY 1").fetchall()]
+        return {t: sorted(map(repr, con.execute(f'SELECT * FROM "{t}"').fetchall())) for t in tables}
+    finally:
+        con.close()

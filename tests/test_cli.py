@@ -1,0 +1,85 @@
+"""The console script as users run it: real subprocesses, exact error lines, exit codes."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+
+from .conftest import MATERIALS, MATKB, ROOT, SEED, write
+
+
+def run(*args, cwd=ROOT, **kw):
+    return subprocess.run([*MATKB, *map(str, args)], capture_output=True, text=True, cwd=cwd, **kw)
+
+
+def test_console_script_help_and_info(seeded):
+    res = subprocess.run([sys.executable, "-c", "from matkb.cli import run; run()", "--help"], capture_output=True, text=True)
+    assert res.returncode == 0 and "ingest" in res.stdout and "sql" in res.stdout
+    res = run("--db", seeded, "info", "--format", "json")
+    assert res.returncode == 0, res.stderr
+    info = json.loads(res.stdout)
+    assert info["schema_version"] == 2 and info["counts"]["cycling_results"] == 9
+    assert info["verification_percent"]["cycling_results"] == {"value-checked": 100.0}
+
+
+def test_init_ingest_validate_sql_cell(tmp_path):
+    db = tmp_path / "kb.duckdb"
+    assert run("--db", db, "init").returncode == 0
+    res = run("--db", db, "ingest", MATERIALS, SEED)
+    assert res.returncode == 0, res.stderr
+    assert "added" in res.stdout and "3 warning(s)" in res.stdout
+    res = run("--db", db, "ingest", MATERIALS, SEED)
+    assert "0 added, 0 updated" in res.stdout
+    res = run("--db", db, "sql", "SELECT stack, lifetime_h FROM symmetric_lifetimes ORDER BY lifetime_h DESC", "--format", "csv")
+    assert res.stdout.splitlines()[:2] == ["stack,lifetime_h", "Li/IL@PB@LATP/Li,800.0"]
+    out = tmp_path / "x.parquet"
+    assert run("--db", db, "sql", "SELECT * FROM cycling", "--format", "parquet", "--out", out).returncode == 0
+    assert len(pd.read_parquet(out)) == 9
+    res = run("--db", db, "sql", "SELECT * FROM materials LIMIT 2", "--format", "json")
+    assert len(json.loads(res.stdout)) == 2
+    res = run("--db", db, "cell", "show", "Li/IL@PB@LATP/Li")
+    assert res.returncode == 0
+    assert "blocks electrons: Prussian blue at 3.07 V lies +0.73 V above the reduction of LATP at 2.34 V" in res.stdout
+    res = run("--db", db, "cell", "show", "Li/LATP/Li")
+    assert "does not block: lithium metal at 0.00 V lies -2.34 V below" in res.stdout
+
+
+def test_sql_refuses_writes_without_flag(seeded):
+    res = run("--db", seeded, "sql", "DELETE FROM sources")
+    assert res.returncode == 1
+    assert res.stderr.strip() == f"Error: the store {seeded} is open read-only; pass --write (Python: write=True) to change it"
+    res = run("--db", seeded, "sql", "--write", "DELETE FROM observations")
+    assert res.returncode == 0
+
+
+def test_validate_exit_codes_and_exact_error_line(tmp_path):
+    res = run("validate", MATERIALS, SEED)
+    assert res.returncode == 0 and "0 error(s), 3 warning(s)" in res.stdout
+    assert run("validate", "--strict", MATERIALS, SEED).returncode == 1
+    bad = write(tmp_path, "bad.yaml", "format: matkb-record/1\nsources:\n"
+                "  - {id: b, title: B, year: 2020, kind: experimental, verification: recalled}\n"
+                "properties:\n  - {material: LATP, property: ionic_conductivity, value: '-2 mS/cm', temperature: '25 degC', location: text, verification: recalled}\n")
+    res = run("validate", bad, cwd=tmp_path)
+    assert res.returncode == 1
+    assert res.stderr.splitlines()[0] == (
+        "error: bad.yaml: properties[0] (line 5): value = -2 mS/cm: '-2 mS/cm' is -0.002 S/cm, which is impossible: conductivity must be > 0 S/cm")
+
+
+def test_ingest_error_exits_1_and_writes_nothing(seeded, tmp_path):
+    bad = write(tmp_path, "bad.yaml", "format: matkb-record/1\nmaterials:\n  - {id: Q, name: Q, formula: Qx2, class: oxide, roles: [candidate]}\n")
+    res = run("--db", seeded, "ingest", bad, cwd=tmp_path)
+    assert res.returncode == 1
+    assert "formula = Qx2: pymatgen cannot parse formula 'Qx2'" in res.stderr
+    assert res.stderr.strip().endswith("Error: 1 error(s); nothing was written.")
+
+
+def test_unknown_cell_layer_is_a_clear_error(seeded):
+    res = run("--db", seeded, "cell", "show", "Li/Unobtainium@LATP/Li")
+    assert res.returncode == 1
+    assert res.stderr.startswith("Error: stack 'Li/Unobtainium@LATP/Li': layer 'Unobtainium' is not a known material")
+
+
+def test_missing_store_for_read_is_a_clear_error(tmp_path):
+    res = run("--db", tmp_path / "nope.duckdb", "info")
+    assert res.returncode == 1 and res.stderr.startswith("Error: no store at")

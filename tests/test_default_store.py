@@ -1,0 +1,60 @@
+"""The embedded default store: built from datasets/ on first use, reused, rebuilt when data change."""
+
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+import matkb
+from matkb.default import FINGERPRINT_KEY, current_fingerprint, ensure_default_store
+
+from .conftest import ROOT
+
+
+def test_built_on_first_use_and_reused(_isolated_home):
+    path = ensure_default_store()
+    assert path.parent == _isolated_home and path.exists()
+    mtime = path.stat().st_mtime_ns
+    with matkb.open(write=False) as kb:
+        assert kb.meta(FINGERPRINT_KEY) == current_fingerprint()
+        assert kb.table_counts()["cycling_results"] >= 9
+    assert ensure_default_store() == path and path.stat().st_mtime_ns == mtime
+
+
+def test_rebuilt_when_the_shipped_datasets_change(_isolated_home):
+    path = ensure_default_store()
+    with matkb.open(path) as kb:
+        kb.set_meta(FINGERPRINT_KEY, "stale")
+        kb.sql("DELETE FROM observations")
+    ensure_default_store()
+    with matkb.open(path, write=False) as kb:
+        assert kb.meta(FINGERPRINT_KEY) == current_fingerprint()
+        assert kb.table_counts()["observations"] > 0
+
+
+def test_matkb_db_env_wins_over_default(tmp_path, monkeypatch):
+    monkeypatch.setenv("MATKB_DB", str(tmp_path / "mine.duckdb"))
+    path, is_default = matkb.resolve_db()
+    assert path == tmp_path / "mine.duckdb" and not is_default
+
+
+@pytest.mark.slow
+def test_wheel_ships_datasets_and_schemas(tmp_path):
+    """A non-editable install must find datasets/ and schemas/ inside the package."""
+    res = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
+                         capture_output=True, text=True)
+    if res.returncode != 0 and "hatchling" in res.stderr:
+        pytest.skip("hatchling is not installed (pip install -e '.[test]' brings it)")
+    assert res.returncode == 0, res.stderr[-2000:]
+    (wheel,) = tmp_path.glob("matkb-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "matkb/_data/schemas/vocabulary.yaml" in names
+    assert "matkb/_data/datasets/studies/pb-latp-seed.yaml" in names
+    assert any(n.startswith("matkb/_data/schemas/migrations/0001") for n in names)
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    code = ("import matkb.paths as p; print(p.datasets_dir()); print(p.schemas_dir())")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(site), "PATH": ""})
+    assert res.returncode == 0, res.stderr
+    assert all(line.startswith(str(site / "matkb" / "_data")) for line in res.stdout.splitlines())

@@ -1,0 +1,142 @@
+"""Ingest on a real DuckDB file: the founding study, atomicity, idempotence, updates, fuzzed bad input."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matkb.errors import ValidationFailed
+from matkb.store import Store
+
+from .conftest import DATASETS, MATERIALS, SEED, dump_tables, write
+
+
+def test_founding_study_is_in_the_store_completely(seeded):
+    with Store(seeded, read_only=True) as kb:
+        sym = kb.sql("SELECT stack, current_density_mA_cm2 AS j, lifetime_h, lifetime_qualifier AS q, censored, "
+                     "overpotential_mV, temperature_C, pressure_MPa FROM symmetric_lifetimes ORDER BY stack, j")
+        rows = [tuple(r) for r in sym.itertuples(index=False)]
+        assert [(r[0], r[1], r[2], r[3], r[4]) for r in rows] == [
+            ("Li/IL@LATP/Li", 0.05, 350.0, "=", False),
+            ("Li/IL@PB@LATP/Li", 0.05, 800.0, ">", True),
+            ("Li/IL@PB@LATP/Li", 0.1, 300.0, "=", True),
+            ("Li/LATP/Li", 0.05, 150.0, "~", False),
+        ]
+        assert {(r[6], r[7]) for r in rows} == {(60.0, 25.0)}
+        assert rows[1][5] == 60.0  # ~60 mV single-side polarisation
+        rate = kb.sql("SELECT current_density_mA_cm2, current_density_max_mA_cm2 FROM cycling WHERE test = 'rate'")
+        assert rate.iloc[0].tolist() == [0.025, 0.1]
+        full = kb.sql("SELECT stack, current_density_mA_cm2 AS j, initial_capacity_mAh_g AS c0, initial_capacity_qualifier AS q0, "
+                      "retained_capacity_mAh_g AS c1, retained_capacity_qualifier AS q1, cycles, coulombic_efficiency_pct AS ce "
+                      "FROM cycling WHERE cell_type = 'full' AND initial_capacity_mAh_g IS NOT NULL ORDER BY stack, j")
+        got = [tuple(None if v != v else v for v in r) for r in full.itertuples(index=False)]
+        assert got == [
+            ("Li/IL@PB@LATP/FeF3", 0.025, 400.0, ">", 300.0, ">", 60.0, None),
+            ("Li/IL@PB@LATP/LFP", 0.025, 200.0, "~", 200.0, "~", 160.0, 99.0),
+            ("Li/IL@PB@LATP/LFP", 0.1, 160.0, "~", 145.0, "=", 200.0, None),
+        ]
+        pots = dict(kb.sql("SELECT material_id, potential_V FROM potentials").itertuples(index=False))
+        assert pots == {"Li": 0.0, "LATP": 2.34, "PB": 3.07}
+        sigma = kb.sql("SELECT temperature_C, sigma_S_cm FROM conductivities WHERE material_id='LATP' ORDER BY 1")
+        assert sigma.values.tolist() == [[30.0, 1.12e-4], [60.0, 7.34e-4]]
+        props = dict(kb.sql("SELECT property, value_as_written FROM properties WHERE material_id IN ('LATP','PB') "
+                            "AND property IN ('activation_energy','relative_density','grain_size','thickness','sintering_temperature')").itertuples(index=False))
+        assert props == {"activation_energy": "0.411 eV", "relative_density": ">92 %", "grain_size": "2 to 5 um",
+                         "thickness": "~1 um", "sintering_temperature": "900 degC"}
+        xps = kb.sql("SELECT finding FROM observations WHERE technique = 'XPS' ORDER BY 1")["finding"].tolist()
+        assert "no Ti signal from the LATP substrate" in xps and any("Li-F" in f for f in xps)
+        assert kb.sql("SELECT count(*) AS n FROM observations WHERE technique = 'SEM' AND finding LIKE '%cracks%'").n[0] == 1
+
+
+def test_ingest_twice_changes_nothing(seeded):
+    before = dump_tables(seeded)
+    with Store(seeded) as kb:
+        report = kb.ingest([MATERIALS, SEED])
+    a, u, s = report.totals
+    assert (a, u) == (0, 0) and s > 90
+    after = dump_tables(seeded)
+    after.pop("ingest_log"), before.pop("ingest_log")
+    assert after == before
+
+
+def test_changed_value_is_reported_as_updated(seeded, seed_copy):
+    seed_copy.write_text(seed_copy.read_text().replace('lifetime: "350 h"', 'lifetime: "360 h"'))
+    with Store(seeded) as kb:
+        report = kb.ingest([MATERIALS, seed_copy])
+        assert report.updated["cycling_results"] == 1 and report.added["cycling_results"] == 0
+        assert kb.sql("SELECT lifetime_h FROM cycling_results WHERE result_id LIKE '%IL-0.05'").lifetime_h[0] == 360.0
+
+
+def test_bad_row_at_end_of_file_leaves_store_unchanged(seeded, seed_copy):
+    before = dump_tables(seeded)
+    text = seed_copy.read_text().replace('lifetime: "350 h"', 'lifetime: "351 h"')  # a valid change early in the file
+    text += "  - {material: LATP, technique: XRD, finding: bad, location: page 9, verification: recalled}\n"
+    seed_copy.write_text(text)
+    with Store(seeded) as kb, pytest.raises(ValidationFailed) as exc:
+        kb.ingest([MATERIALS, seed_copy])
+    assert "observations[10]" in str(exc.value) and "location" in str(exc.value)
+    assert dump_tables(seeded) == before
+
+
+def test_error_during_write_rolls_back(seeded, seed_copy, monkeypatch):
+    """A failure after some tables were written (here: injected into the last table) undoes everything."""
+    import matkb.store as store_mod
+
+    before = dump_tables(seeded)
+    seed_copy.write_text(seed_copy.read_text().replace('lifetime: "350 h"', 'lifetime: "352 h"').replace("pure NASICON phase", "pure NASICON phase (XRD)"))
+    real = store_mod._insert_or_replace
+
+    def failing(con, table, *args):
+        if table == "observations":
+            raise RuntimeError("disk full")
+        return real(con, table, *args)
+
+    monkeypatch.setattr(store_mod, "_insert_or_replace", failing)
+    with Store(seeded) as kb, pytest.raises(RuntimeError, match="disk full"):
+        kb.ingest([MATERIALS, seed_copy])
+    assert dump_tables(seeded) == before
+
+
+def test_shipped_datasets_ingest(db_path):
+    with Store(db_path) as kb:
+        report = kb.ingest([DATASETS])
+        counts = kb.table_counts()
+    assert report.totals[0] == sum(counts.values())
+    assert counts["sources"] >= 1 and counts["cycling_results"] >= 9
+
+
+# ------------------------------------------------------------------ property-based: malformed input never half-writes
+HEAD = "format: matkb-record/1\nsources:\n  - {id: fz, title: Fuzz, year: 2020, kind: experimental, verification: recalled}\n"
+values = st.one_of(
+    st.text(max_size=30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-10**30, max_value=10**30),
+    st.sampled_from(["1e400 S/cm", "-1 S/cm", "1 V", "NaN S/cm", "inf S/cm", "1e-4", "1e-4 furlong", "~", "> S/cm", "1e308 mS/cm", "0 S/cm"]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=values, temp=values, field=st.sampled_from(["value", "temperature", "unit", "material"]))
+def test_malformed_rows_give_clear_errors_and_leave_store_unchanged(seeded, tmp_path, value, temp, field):
+    import json
+
+    rec = {"material": "LATP", "property": "ionic_conductivity", "value": value, "temperature": temp,
+           "location": "text", "verification": "recalled"}
+    if field == "unit":
+        rec["value"] = f"1e-4 {value}"
+    if field == "material":
+        rec["material"] = value
+    good = {"material": "LATP", "property": "band_gap", "value": "3.1 eV", "location": "text", "verification": "recalled"}
+    body = HEAD + "properties:\n" + "".join(f"  - {json.dumps(r, allow_nan=True)}\n" for r in (good, rec))
+    p = write(tmp_path, "fuzz.yaml", body)
+    before = dump_tables(seeded)
+    with Store(seeded) as kb:
+        try:
+            kb.ingest([p])
+        except ValidationFailed as exc:
+            assert str(exc).startswith("error: ") and "fuzz.yaml" in str(exc)
+            assert dump_tables(seeded) == before
+            return
+    # accepted: then it was a genuinely valid row, stored in canonical units
+    with Store(seeded, read_only=True) as kb:
+        v = kb.sql("SELECT value FROM properties WHERE source_id = 'fz' AND property = 'ionic_conductivity'").value
+        assert len(v) == 1 and 0 < v[0] < 1e6

@@ -1,0 +1,119 @@
+"""The store file: read-only SQL, migrations, a busy store, and a process killed mid-ingest."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+
+import duckdb
+import pytest
+
+from matkb.errors import ReadOnlyError, StoreBusy, StoreError
+from matkb.store import Store, create_store, latest_version
+
+from .conftest import MATERIALS, MATKB, ROOT, SEED, dump_tables
+
+
+def test_sql_is_read_only_unless_asked(seeded):
+    with Store(seeded, read_only=True) as kb:
+        with pytest.raises(ReadOnlyError, match="pass --write"):
+            kb.sql("DELETE FROM sources")
+        assert kb.sql("SELECT count(*) AS n FROM sources").n[0] == 1
+    with Store(seeded) as kb:
+        kb.sql("CREATE TABLE notes AS SELECT 1 AS x")
+        assert kb.sql("SELECT x FROM notes").x[0] == 1
+
+
+def test_store_of_an_older_schema_is_migrated_not_broken(db_path):
+    old = create_store(db_path, version=1)
+    old.con.execute("INSERT INTO sources (source_id, title, year, kind, verification) VALUES ('s1', 'Old study', 2019, 'experimental', 'recalled')")
+    assert old.schema_version == 1
+    tables = {r[0] for r in old.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert "ingest_log" not in tables and "cycling" not in tables
+    old.close()
+    with Store(db_path) as kb:
+        assert kb.schema_version == latest_version() == 2
+        assert kb.pending_migrations() == []
+        assert kb.sql("SELECT title FROM sources").title.tolist() == ["Old study"]
+        applied = kb.sql("SELECT version, name FROM schema_migrations ORDER BY version")
+        assert applied.values.tolist() == [[1, "initial"], [2, "ingest_log"]]
+        kb.ingest([MATERIALS, SEED])  # the migrated store takes new data
+        assert kb.sql("SELECT count(*) AS n FROM ingest_log").n[0] == 1
+
+
+def test_read_only_open_of_an_old_store_migrates_it_first(db_path):
+    create_store(db_path, version=1).close()
+    with Store(db_path, read_only=True) as kb:
+        assert kb.schema_version == 2
+        assert len(kb.sql("SELECT * FROM interlayer_best_lifetime")) == 0
+
+
+def test_newer_schema_is_refused(db_path):
+    with Store(db_path) as kb:
+        kb.con.execute("INSERT INTO schema_migrations (version, name) VALUES (99, 'future')")
+    with pytest.raises(StoreError, match="schema version 99, newer than"):
+        _ = Store(db_path).con
+
+
+def test_foreign_duckdb_file_is_refused(db_path):
+    con = duckdb.connect(str(db_path))
+    con.execute("CREATE TABLE t (x INT)")
+    con.close()
+    with pytest.raises(StoreError, match="not a matkb store"):
+        _ = Store(db_path).con
+
+
+HOLDER = textwrap.dedent("""
+    import sys, time, duckdb
+    con = duckdb.connect(sys.argv[1])
+    con.execute("BEGIN TRANSACTION")
+    print("holding", flush=True)
+    time.sleep(60)
+""")
+
+
+def test_second_process_gets_store_is_busy(seeded):
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(seeded)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        with pytest.raises(StoreBusy, match="store is busy"):
+            _ = Store(seeded).con
+        res = subprocess.run([*MATKB, "--db", str(seeded), "info"], capture_output=True, text=True, cwd=ROOT)
+        assert res.returncode == 1
+        assert res.stderr.startswith("Error: store is busy:") and "Traceback" not in res.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def _big_record_file(path, n):
+    lines = ["format: matkb-record/1", "sources:",
+             "  - {id: big, title: A large synthetic ingest, year: 2020, kind: dataset, verification: recalled}",
+             "properties:"]
+    for i in range(n):
+        lines.append(f'  - {{material: LATP, property: ionic_conductivity, value: "{1e-4 * (1 + i % 7)} S/cm", '
+                     f'temperature: "{20 + i * 0.001:.3f} degC", location: table, verification: recalled}}')
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_sigkill_in_the_middle_of_a_large_ingest_leaves_the_store_as_it_was(seeded, tmp_path):
+    big = tmp_path / "big.yaml"
+    _big_record_file(big, 12000)
+    before = dump_tables(seeded)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([*MATKB, "--db", str(seeded), "ingest", str(big)], stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    killed_while_writing = False
+    for line in proc.stderr:
+        m = re.match(r"writing (\d+)/(\d+)", line)
+        if m and 0 < int(m[1]) < int(m[2]):  # some chunks are in, the transaction is still open
+            os.kill(proc.pid, signal.SIGKILL)
+            killed_while_writing = True
+            break
+    proc.wait()
+    assert killed_while_writing, "the ingest finished before it could be killed"
+    assert proc.returncode == -signal.SIGKILL
+    assert dump_tables(seeded) == before
+    with Store(seeded) as kb:  # and the store still works
+        assert kb.sql("SELECT count(*) AS n FROM properties WHERE source_id = 'big'").n[0] == 0

@@ -1,0 +1,192 @@
+"""Every validator on a passing and a failing case, on real record files."""
+
+import textwrap
+
+import pytest
+
+from matkb.records import compile_records, definitions_catalog
+
+from .conftest import DATASETS, MATERIALS, SEED, write
+
+HEAD = """\
+format: matkb-record/1
+sources:
+  - {id: t1, title: A test study, year: 2024, kind: experimental, verification: source-checked, checked_url: "https://example.org/t1"}
+"""
+
+
+def check(tmp_path, body: str):
+    p = write(tmp_path, "rec.yaml", HEAD + textwrap.dedent(body))
+    return compile_records([p], definitions_catalog([MATERIALS]))
+
+
+def messages(compiled, level):
+    return [str(i) for i in compiled.issues if i.level == level]
+
+
+def test_founding_study_validates_with_exactly_its_real_inconsistencies():
+    c = compile_records([MATERIALS, SEED])
+    assert c.errors == []
+    checks = sorted(i.check for i in c.warnings)
+    assert checks == ["arrhenius", "capacity_above_theoretical", "capacity_above_theoretical"]
+    text = "\n".join(messages(c, "warning"))
+    assert "169.9 mAh/g" in text and "~200 mAh/g" in text
+    assert "0.411 eV" in text and "0.573" in text
+
+
+def test_clean_record_passes(tmp_path):
+    c = check(tmp_path, """
+        properties:
+          - {material: LATP, property: ionic_conductivity, value: "0.7 mS/cm", temperature: "25 degC", location: abstract, verification: source-checked}
+        """)
+    assert c.issues == []
+    assert c.rows["properties"][0]["value"] == pytest.approx(7e-4)
+
+
+@pytest.mark.parametrize(("body", "fragment"), [
+    ("properties:\n  - {material: LATP, property: ionic_conductivity, value: '-1 mS/cm', temperature: '25 degC', location: text, verification: recalled}\n",
+     "value = -1 mS/cm: '-1 mS/cm' is -0.001 S/cm, which is impossible: conductivity must be > 0 S/cm"),
+    ("properties:\n  - {material: LATP, property: ionic_conductivity, value: '1 mS/cm', temperature: '-280 degC', location: text, verification: recalled}\n",
+     "temperature = -280 degC: '-280 degC' is -280 degC, which is impossible"),
+    ("properties:\n  - {material: LATP, property: ionic_conductivity, value: '1 mS/cm', location: text, verification: recalled}\n",
+     "ionic_conductivity is meaningless without the temperature"),
+    ("properties:\n  - {material: NOPE, property: band_gap, value: '3 eV', location: text, verification: recalled}\n",
+     "material = NOPE: unknown material id"),
+    ("properties:\n  - {material: LATP, property: band_gap, value: '3 eV', source: other, location: text, verification: recalled}\n",
+     "source = other: unknown source"),
+    ("properties:\n  - {material: LATP, property: colour, value: blue, location: text, verification: recalled}\n",
+     "property = colour: not one of the allowed values"),
+    ("properties:\n  - {material: LATP, property: band_gap, value: '3 eV', location: text, verification: recalled, colour: blue}\n",
+     "'colour' was unexpected"),
+    ("properties:\n  - {material: LATP, property: band_gap, value: '3 eV', location: page 4, verification: recalled}\n",
+     "location = page 4: 'page 4' does not match"),
+    ("properties:\n  - {material: LATP, property: conduction_class, value: shiny, location: text, verification: recalled}\n",
+     "conduction_class takes one of: insulating, semiconducting, metallic, mixed_conducting"),
+    ("materials:\n  - {id: X1, name: X, formula: Li2Qq, class: oxide, roles: [candidate]}\n",
+     "formula = Li2Qq: pymatgen cannot parse formula"),
+    ("cells:\n  - {id: c1, stack: Li/LATP/LFP, type: full, location: text, verification: recalled}\n"
+     "cycling_results:\n  - {cell: c1, test: full_cell, coulombic_efficiency: '100.5 %', location: text, verification: recalled}\n",
+     "coulombic_efficiency = 100.5 %: '100.5 %' is 100.5 percent, which is impossible"),
+    ("cells:\n  - {id: c1, stack: Li/LATP/Li, type: symmetric, location: text, verification: recalled}\n"
+     "cycling_results:\n  - {cell: c2, test: galvanostatic, location: text, verification: recalled}\n",
+     "cell = c2: no cell 'c2' defined in this file (cells: c1)"),
+    ("cells:\n  - {id: c1, stack: Li/LATP/LFP, type: symmetric, location: text, verification: recalled}\n",
+     "a symmetric cell needs the same electrode on both ends"),
+    ("cells:\n  - {id: c1, stack: Li/LATP/Li, type: symmetric, location: text, verification: recalled}\n"
+     "cycling_results:\n  - {cell: c1, test: galvanostatic, lifetime: '100 h', location: text, verification: recalled}\n",
+     "'censored' is a dependency of 'lifetime'"),
+    ("properties:\n  - {material: LATP, property: band_gap, value: '3 eV', location: text, verification: value-checked, checked_url: 'not a url'}\n",
+     "does not match '^(https?|file)://"),
+])
+def test_errors_name_file_record_field_value_and_reason(tmp_path, body, fragment):
+    c = check(tmp_path, body)
+    errors = messages(c, "error")
+    assert errors, f"expected an error for:\n{body}"
+    assert all(e.startswith("error: ") and "rec.yaml: " in e for e in errors)
+    assert any(fragment in e for e in errors), errors
+
+
+def test_redefining_a_material_differently_is_an_error(tmp_path):
+    p = write(tmp_path, "rec.yaml", HEAD + "materials:\n  - {id: LATP, name: LATP, formula: Li3PO4, class: NASICON, roles: [electrolyte]}\n")
+    c = compile_records([MATERIALS, p])
+    assert any("material 'LATP' is already defined differently at" in str(e) for e in c.errors)
+
+
+def test_value_checked_needs_an_address(tmp_path):
+    p = write(tmp_path, "rec.yaml", HEAD.replace(', checked_url: "https://example.org/t1"', "") +
+              "properties:\n  - {material: LATP, property: band_gap, value: '3 eV', location: text, verification: value-checked}\n")
+    c = compile_records([p], definitions_catalog([MATERIALS]))
+    assert any("value-checked needs `checked_url`" in str(e) for e in c.errors)
+
+
+def test_line_numbers_point_at_the_record(tmp_path):
+    c = check(tmp_path, "properties:\n  - {material: LATP, property: band_gap, value: '3 eV', location: text, verification: recalled}\n"
+                        "  - {material: LATP, property: band_gap, value: '-9 parsecs', location: text, verification: recalled}\n")
+    (err,) = c.errors
+    assert "properties[1] (line 6)" in str(err)
+
+
+def test_duplicate_yaml_key_is_an_error(tmp_path):
+    p = write(tmp_path, "dup.yaml", HEAD + "properties:\n  - material: LATP\n    material: LAGP\n")
+    c = compile_records([p])
+    assert "duplicate key 'material'" in str(c.errors[0]) and "line 5" in str(c.errors[0])
+
+
+# ---------------------------------------------------------------- science warnings: failing and passing case
+CAP = """
+cells:
+  - {{id: c1, stack: Li/LATP/{cathode}, type: full, location: text, verification: recalled}}
+cycling_results:
+  - {{cell: c1, test: full_cell, initial_capacity: "{cap}", location: text, verification: recalled}}
+"""
+
+
+@pytest.mark.parametrize(("cathode", "cap", "flagged", "limit"), [
+    ("LFP", "180 mAh/g", True, "169.9 mAh/g"),
+    ("LFP", "160 mAh/g", False, None),
+    ("FeF3", "650 mAh/g", False, None),
+    ("FeF3", "750 mAh/g", True, "712.6 mAh/g"),
+])
+def test_capacity_above_theoretical(tmp_path, cathode, cap, flagged, limit):
+    c = check(tmp_path, CAP.format(cathode=cathode, cap=cap))
+    assert c.errors == []
+    warns = [w for w in c.warnings if w.check == "capacity_above_theoretical"]
+    assert bool(warns) == flagged
+    if flagged:
+        assert limit in warns[0].message
+
+
+ARR = """
+properties:
+  - {{material: LAGP, property: ionic_conductivity, value: "1.0e-4 S/cm", temperature: "25 degC", location: table, verification: recalled}}
+  - {{material: LAGP, property: ionic_conductivity, value: "{s2} S/cm", temperature: "80 degC", location: table, verification: recalled}}
+  - {{material: LAGP, property: activation_energy, value: "{ea} eV", location: table, verification: recalled}}
+"""
+
+
+def test_arrhenius_consistent_passes_inconsistent_warns(tmp_path):
+    import math
+
+    k = 8.617333262e-5
+    t1, t2, ea = 298.15, 353.15, 0.40
+    s2 = 1.0e-4 * (t1 / t2) * math.exp(-ea / k * (1 / t2 - 1 / t1))
+    ok = check(tmp_path, ARR.format(s2=f"{s2:.6e}", ea="0.40"))
+    assert [w.check for w in ok.warnings] == []
+    bad = check(tmp_path, ARR.format(s2=f"{s2:.6e}", ea="0.30"))
+    (w,) = [w for w in bad.warnings if w.check == "arrhenius"]
+    assert "0.300 eV" in w.message and "0.400" in w.message
+
+
+def test_potential_outside_window_warns(tmp_path):
+    c = check(tmp_path, "properties:\n  - {material: LATP, property: reduction_potential, value: '-0.5 V', location: text, verification: recalled}\n"
+                        "  - {material: LAGP, property: reduction_potential, value: '2.7 V', location: text, verification: recalled}\n")
+    (w,) = c.warnings
+    assert w.check == "potential_range" and "-0.5 V" in w.message
+
+
+def test_lifetime_inconsistent_with_cycles(tmp_path):
+    body = """
+cells:
+  - {id: c1, stack: Li/LATP/Li, type: symmetric, location: text, verification: recalled}
+cycling_results:
+  - {cell: c1, test: galvanostatic, current_density: "0.1 mA/cm^2", half_cycle_time: "1 h", cycles: 500, lifetime: "%s", censored: true, location: text, verification: recalled}
+"""
+    assert [w.check for w in check(tmp_path, body % "1000 h").warnings] == []
+    (w,) = check(tmp_path, body % "300 h").warnings
+    assert w.check == "lifetime_cycles" and "500 cycles x 2 x 1 h half-cycle = 1000 h" in w.message
+
+
+def test_lower_bound_lifetime_marked_failed_warns(tmp_path):
+    body = """
+cells:
+  - {id: c1, stack: Li/LATP/Li, type: symmetric, location: text, verification: recalled}
+cycling_results:
+  - {cell: c1, test: galvanostatic, lifetime: ">800 h", censored: false, location: text, verification: recalled}
+"""
+    (w,) = check(tmp_path, body).warnings
+    assert w.check == "censoring"
+
+
+def test_shipped_datasets_have_no_errors():
+    c = compile_records([DATASETS])
+    assert c.errors == [], "\n".join(map(str, c.errors[:20]))

@@ -9,7 +9,7 @@ from pathlib import Path
 from .store import Store
 
 
-def resolve_db(db: str | os.PathLike | None = None) -> tuple[Path, bool]:
+def resolve_db(db: str | os.PathLike | None = None, log=None) -> tuple[Path, bool]:
     """The store to use: ``db``, else ``$MATKB_DB``, else the embedded default. Returns (path, is_default)."""
     if db:
         return Path(db), False
@@ -18,7 +18,7 @@ def resolve_db(db: str | os.PathLike | None = None) -> tuple[Path, bool]:
         return Path(env), False
     from .default import ensure_default_store
 
-    return ensure_default_store(), True
+    return ensure_default_store(log), True
 
 
 def open(db: str | os.PathLike | None = None, *, write: bool = True) -> Store:  # noqa: A001 - mirrors duckdb.connect

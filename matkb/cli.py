@@ -78,7 +78,7 @@ def _run(fn, *args, **kwargs):
 def _open(write: bool):
     from . import api
 
-    path, is_default = _run(api.resolve_db, _state["db"])
+    path, is_default = _run(api.resolve_db, _state["db"], _err)
     return api.Store(path, read_only=not write), is_default
 
 

@@ -524,9 +524,13 @@ class _FileCompiler:
             return
         text = cif_path.read_text(encoding="utf-8", errors="replace")
         try:
+            import warnings
+
             from pymatgen.core import Structure
 
-            structure = Structure.from_str(text, fmt="cif")
+            with warnings.catch_warnings():  # pymatgen's rounding notes are not the user's problem
+                warnings.simplefilter("ignore", UserWarning)
+                structure = Structure.from_str(text, fmt="cif")
         except Exception as exc:  # pymatgen's CIF parser raises many types
             self.ctx.error(where, "path", rec["path"], f"pymatgen cannot read this CIF: {exc}", "structure")
             return

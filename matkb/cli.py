@@ -6,6 +6,7 @@ commands that need them, so ``matkb --help`` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from enum import StrEnum
@@ -94,6 +95,23 @@ def init() -> None:
     kb.close()
 
 
+@contextlib.contextmanager
+def _progress(label: str):
+    """A rich progress bar on a terminal; plain 'label done/total' lines otherwise (logs, tests)."""
+    if not sys.stderr.isatty():
+        yield lambda table, done, total: _err(f"{label} {done}/{total} rows ({table})")
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(table: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"{label} {table}")
+
+        yield update
+
+
 @app.command()
 def ingest(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Record files or folders (default: the shipped datasets/).")] = None,
@@ -107,10 +125,7 @@ def ingest(
         _err("note: this is the embedded default store, rebuilt from the shipped datasets when they change; "
              "use --db PATH for a store of your own")
 
-    def progress(table: str, done: int, total: int) -> None:
-        _err(f"writing {done}/{total} rows ({table})")
-
-    with kb:
+    with kb, _progress("writing") as progress:
         _err(f"validating {', '.join(map(str, targets))} ...")
         report = _run(kb.ingest, targets, progress=progress)
     for w in report.warnings:

@@ -6,7 +6,6 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import StoreBusy
 from .paths import datasets_dir, default_store_path
 
 FINGERPRINT_KEY = "datasets_fingerprint"
@@ -61,8 +60,6 @@ def ensure_default_store(log: Callable[[str], None] | None = None) -> Path:
             kb.set_meta(FINGERPRINT_KEY, fingerprint)
             kb.set_meta("built_from", str(datasets_dir()))
         os.replace(tmp, path)
-    except StoreBusy:
-        raise
     finally:
         for p in (tmp, Path(str(tmp) + ".wal")):
             p.unlink(missing_ok=True)

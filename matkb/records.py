@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import Issue, UnitError
 from .stack import StackError, parse_stack, summarize
-from .vocab import property_spec, record_schema, vocabulary
+from .vocab import property_spec, record_schema
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")
 SECTIONS = ("sources", "materials", "properties", "redox_couples", "structures", "cells", "cycling_results", "observations")
@@ -231,7 +231,7 @@ def compile_records(paths: Iterable[str | os.PathLike], catalog: Catalog | None 
     rows: dict[str, list[dict]] = {t: [] for t in TABLE_KEYS}
     materials, sources = _definitions(loaded, catalog, rows)
 
-    alias_index = _alias_index(materials, issues)
+    alias_index = _alias_index(materials)
 
     # pass 2: everything that refers to sources and materials
     for path, ctx, data in loaded:
@@ -358,7 +358,7 @@ def _material_row(ctx: _Ctx, where: str, rec: dict) -> dict | None:
     }
 
 
-def _alias_index(materials: dict[str, dict], issues: list[Issue]) -> dict[str, str]:
+def _alias_index(materials: dict[str, dict]) -> dict[str, str]:
     index: dict[str, str] = {}
     for mid in materials:
         index[mid] = mid
@@ -726,5 +726,3 @@ def shipped_fingerprint(root: Path) -> str:
                 h.update(p.read_bytes())
     return h.hexdigest()
 
-
-_ = vocabulary  # re-exported for callers that need the lists

@@ -7,8 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .paths import datasets_dir, default_store_path
-
-FINGERPRINT_KEY = "datasets_fingerprint"
+from .store import FINGERPRINT_KEY
 
 
 def current_fingerprint() -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .stack import StackError, parse_stack, summarize
+from .stack import StackError, parse_stack, split_stack, summarize
 
 _VERIFICATION_RANK = {"value-checked": 0, "source-checked": 1, "recalled": 2}
 #: which stored property gives a layer's electron level, in order of preference
@@ -87,9 +87,9 @@ def describe_stack(store, stack: str, cell_type: str | None = None) -> StackRepo
         except Exception:
             return None
 
-    parts = stack.replace("|", "/").split("/")
     if cell_type is None:
-        cell_type = "symmetric" if parts[0].strip() == parts[-1].strip() else "full"
+        parts = split_stack(stack)
+        cell_type = "symmetric" if parts[0] == parts[-1] else "full"
     layers = parse_stack(stack, resolve, lambda mid: mats[mid]["roles"], cell_type)
     infos: list[LayerInfo] = []
     for lay in layers:

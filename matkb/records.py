@@ -351,14 +351,21 @@ def _material_row(ctx: _Ctx, where: str, rec: dict) -> dict | None:
         "class": rec["class"],
         "roles": list(rec["roles"]),
         "aliases": list(rec.get("aliases", [])),
-        "working_ion": rec.get("working_ion", "Na" if formula and "Na" in (chemsys or "").split("-") and "Li" not in (chemsys or "").split("-") else "Li"),
+        "working_ion": rec.get("working_ion") or _working_ion(chemsys),
         "description": rec.get("description"),
         "note": rec.get("note"),
         "origin": ctx.file,
     }
 
 
+def _working_ion(chemsys: str | None) -> str:
+    """Na for a sodium compound without Li (NZSP, Na metal); Li otherwise."""
+    elements = set((chemsys or "").split("-"))
+    return "Na" if "Na" in elements and "Li" not in elements else "Li"
+
+
 def _alias_index(materials: dict[str, dict]) -> dict[str, str]:
+    """Ids, names and aliases -> material id; exact keys first, then their lower-case forms."""
     index: dict[str, str] = {}
     for mid in materials:
         index[mid] = mid
@@ -366,6 +373,8 @@ def _alias_index(materials: dict[str, dict]) -> dict[str, str]:
         for alias in [m.get("name")] + list(m.get("aliases") or []):
             if alias and alias not in index:
                 index[alias] = mid
+    for key, mid in list(index.items()):
+        index.setdefault(key.lower(), mid)
     return index
 
 
@@ -565,13 +574,7 @@ class _FileCompiler:
         def resolve(token: str) -> str | None:
             if token in layers_map:
                 return layers_map[token] if layers_map[token] in self.materials else None
-            if token in self.alias_index:
-                return self.alias_index[token]
-            low = token.lower()
-            for key, mid in self.alias_index.items():
-                if key.lower() == low:
-                    return mid
-            return None
+            return self.alias_index.get(token) or self.alias_index.get(token.lower())
 
         return resolve
 

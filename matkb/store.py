@@ -22,6 +22,9 @@ from . import __version__
 from .errors import MatkbError, NotFound, ReadOnlyError, StoreBusy, StoreError, ValidationFailed
 from .paths import schemas_dir
 
+#: meta key under which the default store records the fingerprint of the datasets it was built from
+FINGERPRINT_KEY = "datasets_fingerprint"
+
 # order matters: rows are written parents first
 WRITE_ORDER = ("sources", "materials", "properties", "redox_couples", "structures", "cells", "cell_layers", "cycling_results", "observations")
 
@@ -300,7 +303,7 @@ class Store:
             "counts": counts,
             "verification_percent": shares,
             "sources": [dict(zip(("source_id", "doi", "year", "verification", "title"), s, strict=True)) for s in sources],
-            "datasets_fingerprint": self.meta("datasets_fingerprint"),
+            "datasets_fingerprint": self.meta(FINGERPRINT_KEY),
         }
 
     # ------------------------------------------------------------------ cells

@@ -24,7 +24,7 @@ SELECT * FROM cycling WHERE cell_type = 'symmetric' AND lifetime_h IS NOT NULL;
 CREATE OR REPLACE VIEW interlayer_best_lifetime AS
 SELECT electrolyte_id, coalesce(interlayer_id, '(none)') AS interlayer_id,
        coalesce(wetting_agent_id, '(none)') AS wetting_agent_id, working_ion,
-       arg_max(lifetime_h, lifetime_h) AS best_lifetime_h,
+       max(lifetime_h) AS best_lifetime_h,
        arg_max(censored, lifetime_h) AS censored,
        arg_max(current_density_mA_cm2, lifetime_h) AS current_density_mA_cm2,
        arg_max(areal_capacity_mAh_cm2, lifetime_h) AS areal_capacity_mAh_cm2,

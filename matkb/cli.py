@@ -24,8 +24,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+import_app = typer.Typer(help="Import external experimental datasets (OBELiX, Liverpool Ionics Dataset) into the store.", no_args_is_help=True)
 cell_app = typer.Typer(help="Cell stacks: parse, show what the store knows, the potential ladder.", no_args_is_help=True)
 app.add_typer(cell_app, name="cell")
+app.add_typer(import_app, name="import")
 
 
 class Format(StrEnum):
@@ -135,6 +137,29 @@ def ingest(
     for table in report.added:
         if report.added[table] or report.updated[table]:
             typer.echo(f"  {table}: +{report.added[table]} added, {report.updated[table]} updated, {report.unchanged[table]} unchanged")
+
+
+def _import(dataset: str, path: Path) -> None:
+    kb, is_default = _open(write=True)
+    if is_default:
+        _err("note: this is the embedded default store, rebuilt from the shipped datasets when they change; "
+             "use --db PATH to keep an import")
+    with kb, _progress("importing") as progress:
+        report = _run(kb.import_dataset, dataset, path, progress=progress)
+    a, u, s = report.totals
+    typer.echo(f"{dataset}: {a} added, {u} updated, {s} unchanged -> {kb.path}")
+
+
+@import_app.command("obelix")
+def import_obelix(path: Annotated[Path, typer.Argument(help="OBELiX folder (with train.csv and train_cifs/) or its train.csv.")]) -> None:
+    """Import the OBELiX dataset: composition, conductivity (bounds kept), space group, lattice, family, DOI, CIF."""
+    _import("obelix", path)
+
+
+@import_app.command("liverpool")
+def import_liverpool(path: Annotated[Path, typer.Argument(help="Folder with LiIonDatabase.csv, or the CSV itself.")]) -> None:
+    """Import the Liverpool Ionics Dataset: composition, conductivity, temperature, family, DOI."""
+    _import("liverpool", path)
 
 
 @app.command()

@@ -26,7 +26,10 @@ from .paths import schemas_dir
 FINGERPRINT_KEY = "datasets_fingerprint"
 
 # order matters: rows are written parents first
-WRITE_ORDER = ("sources", "materials", "properties", "redox_couples", "structures", "cells", "cell_layers", "cycling_results", "observations")
+WRITE_ORDER = (
+    "sources", "materials", "properties", "redox_couples", "structures", "cells", "cell_layers", "cycling_results", "observations",
+    "external_conductivities",
+)
 
 
 @dataclass(frozen=True)
@@ -238,13 +241,28 @@ class Store:
         if compiled.errors:
             raise ValidationFailed(compiled.issues)
         report = IngestReport(files=compiled.files, warnings=compiled.warnings)
+        return self.write_rows(compiled.rows, report, progress=progress, chunk_size=chunk_size)
+
+    def write_rows(
+        self,
+        rows_by_table: dict[str, list[dict]],
+        report: IngestReport,
+        *,
+        progress: Callable[[str, int, int], None] | None = None,
+        chunk_size: int = 2000,
+    ) -> IngestReport:
+        """Upsert checked rows, parents first, in one transaction; fill ``report``'s counts.
+
+        A row whose key exists with the same content is left alone ("unchanged");
+        the file a row came from (``origin``) is bookkeeping, not content.
+        """
         plan = []
-        for table in WRITE_ORDER:
-            rows = compiled.rows.get(table, [])
+        for table in [t for t in WRITE_ORDER if t in rows_by_table] + [t for t in rows_by_table if t not in WRITE_ORDER]:
+            rows = rows_by_table[table]
+            if not rows:
+                continue
             cols = [d[0] for d in self.con.execute(f'SELECT * FROM "{table}" LIMIT 0').description]
-            key = cols[0]
-            existing = {r[0]: r for r in self.con.execute(f'SELECT * FROM "{table}"').fetchall()} if rows else {}
-            # which file a record came from is bookkeeping, not content: moving a record is no change
+            existing = {r[0]: r for r in self.con.execute(f'SELECT * FROM "{table}"').fetchall()}
             content = [i for i, c in enumerate(cols) if c != "origin"]
             fresh, changed, same = [], [], 0
             for row in rows:
@@ -258,14 +276,14 @@ class Store:
                     same += 1
             report.added[table], report.updated[table], report.unchanged[table] = len(fresh), len(changed), same
             if fresh or changed:
-                plan.append((table, cols, key, fresh + changed))
-        total = sum(len(p[3]) for p in plan)
+                plan.append((table, cols, fresh + changed))
+        total = sum(len(p[2]) for p in plan)
         with self.atomic() as con:
             done = 0
             if progress and total:
                 progress(plan[0][0], 0, total)
-            for table, cols, _key, tuples in plan:
-                types = dict(con.execute('SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?', [table]).fetchall())
+            for table, cols, tuples in plan:
+                types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?", [table]).fetchall())
                 for start in range(0, len(tuples), chunk_size):
                     chunk = tuples[start:start + chunk_size]
                     _insert_or_replace(con, table, cols, types, chunk)
@@ -278,6 +296,12 @@ class Store:
                 [__version__, report.files, a, u, s, len(report.warnings)],
             )
         return report
+
+    def import_dataset(self, dataset: str, path: str | os.PathLike, *, progress=None) -> IngestReport:
+        """Import an external dataset (``"obelix"`` or ``"liverpool"``) from its file or folder; see :mod:`matkb.external`."""
+        from .external import import_dataset
+
+        return import_dataset(self, dataset, path, progress=progress)
 
     def set_meta(self, key: str, value: str) -> None:
         with self.atomic() as con:

@@ -76,3 +76,16 @@ UNION ALL SELECT 'cells', verification, count(*) FROM cells GROUP BY ALL
 UNION ALL SELECT 'cycling_results', verification, count(*) FROM cycling_results GROUP BY ALL
 UNION ALL SELECT 'observations', verification, count(*) FROM observations GROUP BY ALL
 UNION ALL SELECT 'structures', verification, count(*) FROM structures GROUP BY ALL;
+
+-- curated and external conductivities together; an external entry that repeats another
+-- (duplicate_of) or a curated value (curated_material_id) is linked, not counted twice
+CREATE OR REPLACE VIEW all_conductivities AS
+SELECT 'curated' AS origin_kind, material_id AS name, formula, class AS family, sigma_S_cm, qualifier,
+       temperature_C, component, source_id, doi
+FROM conductivities
+UNION ALL
+SELECT dataset, entry_key, composition, family, sigma_S_cm, sigma_qualifier, temperature_C,
+       CASE WHEN sigma_bulk_S_cm IS NOT NULL AND sigma_total_S_cm IS NULL THEN 'bulk' ELSE 'total' END,
+       source_id, doi
+FROM external_conductivities
+WHERE duplicate_of IS NULL AND curated_material_id IS NULL;

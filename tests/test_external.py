@@ -1,0 +1,61 @@
+"""Importing OBELiX and the Liverpool Ionics Dataset from the shared copies (skipped where they are absent)."""
+
+import shutil
+
+import pytest
+
+from matkb.errors import ValidationFailed
+from matkb.store import Store
+
+from .conftest import DATASETS, SHARED, dump_tables
+
+OBELIX = SHARED / "data" / "obelix"
+pytestmark = pytest.mark.skipif(not (OBELIX / "train.csv").is_file(),
+                                reason="needs ../shared/data/obelix (the shared external datasets; present in CI, not in a user's clone)")
+
+
+@pytest.fixture
+def kb_with_data(db_path):
+    with Store(db_path) as kb:
+        kb.ingest([DATASETS])
+    return db_path
+
+
+def test_import_both_keeps_bounds_links_duplicates_and_is_idempotent(kb_with_data):
+    with Store(kb_with_data) as kb:
+        r1 = kb.import_dataset("liverpool", OBELIX)
+        assert r1.added["external_conductivities"] == 820
+        r2 = kb.import_dataset("obelix", OBELIX)
+        assert r2.added["external_conductivities"] == 478
+        assert r2.updated["external_conductivities"] > 0  # Liverpool rows now linked to their OBELiX twins
+        again = kb.import_dataset("obelix", OBELIX)
+        assert again.added["external_conductivities"] == again.updated["external_conductivities"] == 0
+        bounds = kb.sql("SELECT sigma_S_cm, sigma_qualifier FROM external_conductivities WHERE sigma_qualifier = '<'")
+        assert len(bounds) == 29 and set(bounds.sigma_S_cm) == {1e-10, 1e-8}
+        # every Liverpool entry an OBELiX entry names as its "Liion ID" is linked, not counted twice
+        unlinked = kb.sql("""SELECT count(*) AS n FROM external_conductivities o JOIN external_conductivities l
+                              ON l.dataset = 'liverpool' AND o.dataset = 'obelix' AND l.entry_id = o.cross_ref
+                              WHERE l.duplicate_of IS NULL""").n[0]
+        assert unlinked == 0
+        counted = kb.sql("SELECT count(*) AS n FROM all_conductivities WHERE origin_kind = 'liverpool'").n[0]
+        assert counted == 820 - kb.sql("SELECT count(*) AS n FROM external_conductivities WHERE dataset = 'liverpool' "
+                                       "AND (duplicate_of IS NOT NULL OR curated_material_id IS NOT NULL)").n[0]
+        nasicon = kb.sql("SELECT origin_kind, count(*) AS n FROM all_conductivities WHERE family ILIKE 'nasicon' GROUP BY 1")
+        assert set(nasicon.origin_kind) == {"curated", "obelix", "liverpool"}
+        cif = kb.sql("SELECT cif FROM external_conductivities WHERE entry_key = 'obelix:jqc'").cif[0]
+        assert cif is None or "_cell_length_a" in cif
+        assert kb.sql("SELECT count(cif) AS n FROM external_conductivities").n[0] == 254
+        glass = kb.sql("SELECT reduced_formula FROM external_conductivities WHERE composition LIKE '%(Li2O)50 (Al2O3)4 (P2O5)46%' LIMIT 1")
+        assert len(glass) == 1 and glass.reduced_formula[0]  # mixture notation read as the sum of its parts
+
+
+def test_bad_row_names_file_row_field_and_leaves_store_unchanged(kb_with_data, tmp_path):
+    bad = tmp_path / "LiIonDatabase.csv"
+    shutil.copy(OBELIX / "LiIonDatabase.csv", bad)
+    with open(bad, "a", encoding="utf-8") as fh:
+        fh.write("9999,Li3PO4,10.1/x,25,fast,-1,Other,Oxides\n")
+    before = dump_tables(kb_with_data)
+    with Store(kb_with_data) as kb, pytest.raises(ValidationFailed) as exc:
+        kb.import_dataset("liverpool", bad)
+    assert str(exc.value).startswith("error: ") and "row 822: target = fast: is not a number" in str(exc.value)
+    assert dump_tables(kb_with_data) == before

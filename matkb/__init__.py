@@ -16,6 +16,7 @@ _LAZY = {
     "resolve_db": ("api", "resolve_db"),
     "Store": ("store", "Store"),
     "create_store": ("store", "create_store"),
+    "featurize": ("featurizers", "featurize"),
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -276,6 +276,56 @@ def cell_show(
         typer.echo(f"  {mark} {r.layer} | {r.electrolyte}: {r.verdict}")
 
 
+def _featurize_inputs(inputs: list[str]) -> list:
+    """CSV with a `formula` column, a folder of CIFs, or formulas given as arguments."""
+    items: list = []
+    for arg in inputs:
+        p = Path(arg)
+        if p.is_dir():
+            from pymatgen.core import Structure
+
+            for cif in sorted(p.glob("*.cif")):
+                try:
+                    items.append(Structure.from_file(cif))
+                except Exception as exc:  # pymatgen's CIF parser raises many types
+                    _fail(MatkbError(f"{cif}: pymatgen cannot read this CIF: {exc}"))
+        elif p.suffix.lower() == ".csv" and p.is_file():
+            import pandas as pd
+
+            df = pd.read_csv(p)
+            if "formula" not in df.columns:
+                _fail(MatkbError(f"{p}: needs a 'formula' column (columns: {', '.join(map(str, df.columns))})"))
+            items.extend(df["formula"].astype(str).tolist())
+        else:
+            items.append(arg)
+    return items
+
+
+@app.command()
+def featurize(
+    inputs: Annotated[list[str], typer.Argument(help="A CSV with a `formula` column, a folder of CIFs, or formulas.")],
+    sets: Annotated[list[str], typer.Option("--set", help="Feature set (repeatable): composition, redox.")] = ["composition", "redox"],  # noqa: B006
+    on_error: Annotated[str, typer.Option("--on-error", help="raise | skip | warn: what to do with an item that cannot be described")] = "raise",
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write .parquet or .csv (by extension) instead of a table.")] = None,
+) -> None:
+    """Compute descriptors (mirror of matkb.featurize)."""
+    from .featurizers import featurize as run_featurize
+
+    items = _featurize_inputs(inputs)
+    with _progress("featurizing") as progress:
+        df = _run(run_featurize, items, sets=sets, on_error=on_error, progress=lambda d, t: progress("items", d, t))
+    for row, why in sorted(df.attrs.get("skipped", {}).items()):
+        _err(f"skipped row {row}: {why}")
+    if out is not None and out.suffix.lower() == ".parquet":
+        df.to_parquet(out, index=False)
+    elif out is not None:
+        df.to_csv(out, index=False)
+    else:
+        _emit(df, Format.table, None)
+    if out is not None:
+        typer.echo(f"{len(df)} item(s) x {df.shape[1] - 1} feature(s) -> {out}")
+
+
 @app.command()
 def schema() -> None:
     """Print the record-file JSON Schema with every vocabulary enum filled in."""

@@ -1,0 +1,182 @@
+"""Shared machinery: input parsing with a failure policy, caching, sklearn conventions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ..errors import MatkbError
+
+ON_ERROR = ("raise", "warn", "skip")
+
+
+class FeaturizeError(MatkbError):
+    """An item could not be featurized; names the item and the reason."""
+
+
+@lru_cache(maxsize=200_000)
+def parse_formula(formula: str):
+    """pymatgen Composition of ``formula`` (cached: the same formula is parsed once per process)."""
+    from ..chem import composition
+
+    return composition(formula)
+
+
+def as_composition(item: Any):
+    """Accept a formula string, a pymatgen Composition or Structure; return a Composition."""
+    from pymatgen.core import Composition, Structure
+
+    if isinstance(item, Composition):
+        return item
+    if isinstance(item, Structure):
+        return item.composition
+    if isinstance(item, str):
+        return parse_formula(item.strip())
+    raise ValueError(f"expected a formula, Composition or Structure, got {type(item).__name__}")
+
+
+def items_from_X(X: Any) -> list:
+    """Formulas/compositions from a list, array, Series, or a DataFrame with a ``formula`` column."""
+    import pandas as pd
+
+    if isinstance(X, pd.DataFrame):
+        if "formula" in X.columns:
+            return list(X["formula"])
+        if X.shape[1] == 1:
+            return list(X.iloc[:, 0])
+        raise FeaturizeError(f"a DataFrame input needs a 'formula' column (columns: {', '.join(map(str, X.columns))})")
+    if isinstance(X, pd.Series):
+        return list(X)
+    if isinstance(X, np.ndarray):
+        return list(X.ravel()) if X.ndim == 2 and X.shape[1] == 1 else list(X)
+    if isinstance(X, str):
+        return [X]
+    return list(X)
+
+
+class MatkbFeaturizer(TransformerMixin, BaseEstimator):
+    """Base class: stateless transformers over formulas with an explicit failure policy.
+
+    Subclasses implement :meth:`_features` (names), :meth:`_compute` (a batch of
+    parsed compositions -> 2-D array) and :meth:`citations`.
+    ``on_error``: ``"raise"`` (default) stops at the first bad item with a
+    :class:`FeaturizeError` naming it; ``"warn"`` and ``"skip"`` give that item a row
+    of NaN and record why in :attr:`skipped_` (``warn`` also warns).
+    """
+
+    #: name -> unit of every feature, filled by subclasses
+    units: dict[str, str] = {}
+
+    def fit(self, X=None, y=None):
+        if self.on_error not in ON_ERROR:
+            raise ValueError(f"The 'on_error' parameter of {type(self).__name__} must be one of {ON_ERROR}. Got {self.on_error!r} instead.")
+        self.feature_names_out_ = np.asarray(self._features(), dtype=object)
+        self.n_features_out_ = len(self.feature_names_out_)
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "feature_names_out_")
+        return self.feature_names_out_.copy()
+
+    def transform(self, X):
+        check_is_fitted(self, "feature_names_out_")
+        items = items_from_X(X)
+        comps, ok = [], np.ones(len(items), dtype=bool)
+        self.skipped_ = {}
+        for i, item in enumerate(items):
+            try:
+                comps.append(as_composition(item))
+            except (ValueError, TypeError) as exc:
+                self._fail(i, item, str(exc))
+                ok[i] = False
+                comps.append(None)
+        out = np.full((len(items), self.n_features_out_), np.nan)
+        good = [c for c in comps if c is not None]
+        if good:
+            out[ok] = self._compute(good, [i for i in range(len(items)) if ok[i]], items)
+        return out
+
+    def _fail(self, i: int, item: Any, reason: str) -> None:
+        if self.on_error == "raise":
+            raise FeaturizeError(f"item {i} ({item!r}): {reason}")
+        self.skipped_[i] = f"{item!r}: {reason}"
+        if self.on_error == "warn":
+            import warnings
+
+            warnings.warn(f"{type(self).__name__}: item {i} ({item!r}) skipped: {reason}", stacklevel=3)
+
+    def _more_tags(self):  # scikit-learn < 1.6
+        return {"X_types": ["string"], "stateless": True, "requires_fit": True}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.requires_fit = True
+        return tags
+
+    # -- to implement
+    def _features(self) -> list[str]:
+        raise NotImplementedError
+
+    def _compute(self, comps: Sequence, index: list[int], items: list) -> np.ndarray:
+        raise NotImplementedError
+
+    def citations(self) -> list[str]:
+        return []
+
+    def implementors(self) -> list[str]:
+        return ["matkb developers"]
+
+
+_SETS = {
+    "composition": ("matkb.featurizers.composition", "CompositionFeaturizer"),
+    "redox": ("matkb.featurizers.redox", "RedoxFeaturizer"),
+}
+
+
+def registered_sets() -> list[str]:
+    return list(_SETS)
+
+
+def get_featurizer(name: str, **params) -> MatkbFeaturizer:
+    if name not in _SETS:
+        raise FeaturizeError(f"unknown feature set {name!r}; choose from: {', '.join(_SETS)}")
+    import importlib
+
+    mod, cls = _SETS[name]
+    return getattr(importlib.import_module(mod), cls)(**params)
+
+
+def featurize(items: Iterable, sets: Sequence[str] = ("composition", "redox"), *, on_error: str = "raise",
+              chunk_size: int = 5000, progress=None):
+    """Featurize formulas (or Compositions/Structures) with the named sets; return a DataFrame.
+
+    The batch is processed in chunks of ``chunk_size`` so memory stays flat as it grows;
+    ``progress(done, total)`` is called after each chunk. Rows that a set could not
+    describe are NaN; ``result.attrs["skipped"]`` maps row -> reason.
+    """
+    import pandas as pd
+
+    items = items_from_X(items)
+    featurizers = [get_featurizer(s, on_error=on_error).fit() for s in sets]
+    frames, skipped = [], {}
+    for start in range(0, len(items), chunk_size):
+        chunk = items[start:start + chunk_size]
+        parts = []
+        for f in featurizers:
+            parts.append(pd.DataFrame(f.transform(chunk), columns=f.get_feature_names_out()))
+            for i, why in f.skipped_.items():
+                skipped.setdefault(start + i, []).append(f"{type(f).__name__}: {why}")
+        frames.append(pd.concat(parts, axis=1))
+        if progress:
+            progress(min(start + chunk_size, len(items)), len(items))
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    df.insert(0, "formula", [str(i) if not hasattr(i, "formula") else i.formula for i in items])
+    df.attrs["skipped"] = {k: "; ".join(v) for k, v in skipped.items()}
+    return df

@@ -1,0 +1,218 @@
+"""Redox descriptors that work for non-integer formulas (LATP, doped NASICONs).
+
+pymatgen's ``oxi_state_guesses`` enumerates integer assignments and refuses
+non-integer compositions (55 % of OBELiX, LATP among them). Here oxidation states
+are *average* states found by charge balance, deterministic and fast:
+
+1. anions take their usual state (F, Cl, Br, I -1; O, S, Se, Te -2; N -3); with O
+   present, S/Se/Te/N are cations (sulfate, nitrate); with no such anion, the most
+   electronegative of P, C, H, As, Sb, Si, B is the anion (Li3P, LiC6, LiH); a compound
+   with no anion at all (metals, alloys) is all zero;
+2. main-group and d0 cations keep one state (Li +1, Al +3, P +5, Zr +4, ...);
+3. the other cations start at their highest common state and are lowered (highest
+   electronegativity first, continuously, through their known states) or raised
+   (lowest electronegativity first) until the charges balance.
+A C:N = 1:1 pair without O is cyanide, (CN)- with C +2 and N -3.
+This gives Ti +4 in LATP, Fe +2 in LiFePO4, Fe +2.57 and C +2 in Fe4[Fe(CN)6]3,
+Mn +3.5 in LiMn2O4.
+
+The reduction couple of each reducible cation comes from the curated
+``redox_couples`` table (datasets/, with sources): a couple recorded for this very
+composition wins, otherwise the median of that couple over all hosts. The estimated
+reduction potential is the highest such couple: the first to be reduced as Li pulls the
+potential down.
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+
+import numpy as np
+
+from .base import MatkbFeaturizer
+
+ANIONS = {"F": -1, "Cl": -1, "Br": -1, "I": -1, "O": -2, "S": -2, "Se": -2, "Te": -2, "N": -3}
+SOFT_ANIONS = {"P": -3, "C": -4, "H": -1, "As": -3, "Sb": -3, "Si": -4, "B": -3}
+FIXED = {
+    **dict.fromkeys(["H", "Li", "Na", "K", "Rb", "Cs", "Ag"], 1),
+    **dict.fromkeys(["Be", "Mg", "Ca", "Sr", "Ba", "Zn", "Cd"], 2),
+    **dict.fromkeys(["B", "Al", "Ga", "In", "Sc", "Y", "La", "Lu", "Gd", "Nd", "Sm", "Pr", "Bi"], 3),
+    **dict.fromkeys(["Si", "Zr", "Hf", "Th"], 4),
+    **dict.fromkeys(["P", "As", "Ta"], 5),
+}
+
+#: cations never counted as reducible: fixed-valence ions, and C (carbonate/cyanide carbon is not a redox centre here)
+NOT_REDOX_CENTRES = (set(FIXED) - {"Ag"}) | {"C"}
+
+FEATURES = {
+    "li_atomic_fraction": "",
+    "li_per_anion_charge": "",
+    "mean_cation_state": "e",
+    "max_cation_state": "e",
+    "anion_charge_per_atom": "e",
+    "charge_balanced": "bool",
+    "mixed_valence": "bool",
+    "reducible_cation_fraction": "",
+    "reduction_potential_V": "V vs Li/Li+",
+    "n_known_couples": "",
+}
+
+
+@lru_cache(maxsize=200_000)
+def oxidation_states(formula: str) -> tuple[dict[str, float], bool]:
+    """Average oxidation state per element and whether the charges balance exactly."""
+    from pymatgen.core import Composition, Element
+
+    comp = Composition(formula).element_composition
+    amounts = {el.symbol: float(a) for el, a in comp.items()}
+    els = {s: Element(s) for s in amounts}
+    present_hard = [s for s in amounts if s in ANIONS]
+    if "O" in present_hard:
+        present_hard = [s for s in present_hard if s in ("O", "F", "Cl", "Br", "I")]
+    anions = set(present_hard)
+    cyanide = "C" in amounts and "N" in amounts and "O" not in amounts and abs(amounts["C"] - amounts["N"]) < 1e-9
+    if cyanide:  # Prussian-blue analogues: (C≡N)- is one anion, C +2 and N -3
+        anions = {"N"} | (anions - {"N"})
+    if not anions:
+        soft = sorted((s for s in amounts if s in SOFT_ANIONS), key=lambda s: -(els[s].X or 0))
+        if soft and len(amounts) > 1 and soft[0] == max(amounts, key=lambda s: els[s].X or 0):
+            anions = {soft[0]}
+    if not anions:
+        return {s: 0.0 for s in amounts}, True
+    states = {s: float(ANIONS.get(s, SOFT_ANIONS.get(s, -1))) for s in anions}
+    if cyanide:
+        states["C"] = 2.0
+    q = -sum(states[s] * amounts[s] for s in anions) - (2.0 * amounts["C"] if cyanide else 0.0)
+    variable: dict[str, list[int]] = {}
+    for s in amounts:
+        if s in anions or (cyanide and s == "C"):
+            continue
+        if s in FIXED:
+            states[s] = float(FIXED[s])
+            continue
+        el = els[s]
+        common = sorted(x for x in el.common_oxidation_states if x > 0) or sorted(x for x in el.oxidation_states if x > 0) or [0]
+        allowed = sorted({*(x for x in el.oxidation_states if x > 0), *common})
+        variable[s] = allowed
+        states[s] = float(max(common))
+    total = sum(states[s] * amounts[s] for s in amounts if s not in anions and not (cyanide and s == "C"))
+    excess = total - q
+    if excess > 1e-9:  # lower the most electronegative variable cations first
+        for s in sorted(variable, key=lambda s: -(els[s].X or 0)):
+            floor = min(variable[s])
+            room = (states[s] - floor) * amounts[s]
+            step = min(room, excess)
+            states[s] -= step / amounts[s]
+            excess -= step
+            if excess <= 1e-9:
+                break
+    elif excess < -1e-9:  # raise the least electronegative variable cations first
+        for s in sorted(variable, key=lambda s: els[s].X or 0):
+            room = (max(variable[s]) - states[s]) * amounts[s]
+            step = min(room, -excess)
+            states[s] += step / amounts[s]
+            excess += step
+            if excess >= -1e-9:
+                break
+    return states, abs(excess) <= 1e-6
+
+
+@cache
+def reference_couples() -> list[dict]:
+    """The curated redox couples (element, from, to, potential, host formula, source), from datasets/."""
+    from ..paths import datasets_dir
+    from ..records import compile_records
+
+    compiled = compile_records([datasets_dir()])
+    formulas = {m["material_id"]: m.get("reduced_formula") for m in compiled.rows["materials"]}
+    return [
+        {**c, "host_formula": formulas.get(c["material_id"])}
+        for c in compiled.rows["redox_couples"]
+    ]
+
+
+def find_couple(element: str, from_state: int, reduced_formula: str | None, couples: list[dict]) -> tuple[float, str] | None:
+    """(potential V, explanation) for reducing ``element`` from ``from_state``, or None when no source has it."""
+    same = [c for c in couples if c["element"] == element and c["from_state"] == from_state]
+    if not same:
+        return None
+    rank = {"value-checked": 0, "source-checked": 1, "recalled": 2}
+    exact = sorted((c for c in same if reduced_formula and c["host_formula"] == reduced_formula),
+                   key=lambda c: (rank.get(c["verification"], 3), c["source_id"]))
+    if exact:  # a couple measured on this very composition; the best-verified one
+        c = exact[0]
+        return c["potential_V"], f"{element}{from_state}+/{c['to_state']}+ in {c['host']} ({c['source_id']})"
+    v = float(np.median([c["potential_V"] for c in same]))
+    srcs = ", ".join(sorted({c["source_id"] for c in same}))
+    return v, f"{element}{from_state}+ reduction, median of {len(same)} host(s) ({srcs})"
+
+
+class RedoxFeaturizer(MatkbFeaturizer):
+    """Charge-balanced oxidation states, Li content, reducible cations and the reduction potential vs Li/Li+.
+
+    ``reduction_potential_V`` is NaN when no curated couple covers the compound's
+    reducible cations (the reason is in :meth:`explain`); a compound with no reducible
+    cation (LiF, Li3N) also gives NaN there and ``reducible_cation_fraction`` = 0.
+    """
+
+    def __init__(self, on_error: str = "raise"):
+        self.on_error = on_error
+
+    def _features(self) -> list[str]:
+        return list(FEATURES)
+
+    @property
+    def feature_units(self) -> dict[str, str]:
+        return dict(FEATURES)
+
+    def _row(self, comp) -> list[float]:
+        formula = comp.formula
+        states, balanced = oxidation_states(formula)
+        amounts = {el.symbol: float(a) for el, a in comp.element_composition.items()}
+        n = sum(amounts.values())
+        cations = {s: v for s, v in states.items() if v > 0}
+        anion_q = -sum(v * amounts[s] for s, v in states.items() if v < 0)
+        cat_amt = sum(amounts[s] for s in cations)
+        reducible, potentials = 0.0, []
+        couples = reference_couples()
+        reduced = comp.reduced_formula
+        for s, v in cations.items():
+            if s in NOT_REDOX_CENTRES:
+                continue
+            reducible += amounts[s]
+            hit = find_couple(s, int(np.ceil(v - 1e-6)), reduced, couples)
+            if hit:
+                potentials.append(hit[0])
+        li = amounts.get("Li", 0.0)
+        return [
+            li / n,
+            li / anion_q if anion_q else np.nan,
+            sum(v * amounts[s] for s, v in cations.items()) / cat_amt if cat_amt else 0.0,
+            max(cations.values(), default=0.0),
+            anion_q / n,
+            float(balanced),
+            float(any(abs(v - round(v)) > 1e-6 for v in states.values())),
+            reducible / cat_amt if cat_amt else 0.0,
+            max(potentials) if potentials else np.nan,
+            float(len(potentials)),
+        ]
+
+    def _compute(self, comps, index, items) -> np.ndarray:
+        return np.array([self._row(c) for c in comps], dtype=float)
+
+    def explain(self, formula: str) -> dict:
+        """The oxidation states and the couples behind the features of one formula, with sources."""
+        from .base import parse_formula
+
+        comp = parse_formula(formula)
+        states, balanced = oxidation_states(comp.formula)
+        couples = []
+        for s, v in states.items():
+            if v > 0 and s not in NOT_REDOX_CENTRES:
+                hit = find_couple(s, int(np.ceil(v - 1e-6)), comp.reduced_formula, reference_couples())
+                couples.append({"element": s, "state": v, "potential_V": hit[0] if hit else None,
+                                "why": hit[1] if hit else f"no curated couple for {s}{int(np.ceil(v - 1e-6))}+ reduction"})
+        return {"formula": formula, "oxidation_states": states, "charge_balanced": balanced, "couples": couples}
+
+    def citations(self) -> list[str]:
+        return ["the curated redox_couples table of matkb's datasets/ (each couple carries its own source)"]

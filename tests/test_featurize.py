@@ -1,0 +1,141 @@
+"""Featurizers: hand-checked values, matminer equality, failure policy, chunking, scikit-learn conventions."""
+
+import csv
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import (
+    check_get_params_invariance,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+)
+
+import matkb
+from matkb.featurizers import FeaturizeError, get_featurizer
+from matkb.featurizers.composition import CompositionFeaturizer
+from matkb.featurizers.redox import RedoxFeaturizer, oxidation_states
+
+from .conftest import MATKB, SHARED
+
+OBELIX_CSV = SHARED / "data" / "obelix" / "train.csv"
+
+
+def obelix_formulas():
+    if not OBELIX_CSV.is_file():
+        pytest.skip("needs ../shared/data/obelix (present in CI, not in a user's clone)")
+    with open(OBELIX_CSV, newline="", encoding="utf-8") as fh:
+        return [r["Reduced Composition"] for r in csv.DictReader(fh)]
+
+
+def col(df, name):
+    return df[name].to_numpy()
+
+
+def test_mean_electronegativity_of_lif_by_hand():
+    df = matkb.featurize(["LiF"], sets=("composition",))
+    assert col(df, "MagpieData mean Electronegativity")[0] == pytest.approx((0.98 + 3.98) / 2)
+    assert col(df, "MagpieData range Electronegativity")[0] == pytest.approx(3.98 - 0.98)
+    assert col(df, "MagpieData mode Number")[0] == 3.0  # equal amounts: the smaller value
+
+
+def test_equals_matminer_magpie_on_a_sample():
+    mm = pytest.importorskip("matminer.featurizers.composition")
+    from pymatgen.core import Composition
+
+    formulas = ["LiF", "Li1.3Al0.3Ti1.7(PO4)3", "Fe4(Fe(CN)6)3", "Li7La3Zr2O12", "Na3Zr2Si2PO12", "Li6PS5Cl", "LiZn", "Li"]
+    if OBELIX_CSV.is_file():
+        formulas += random.Random(0).sample(obelix_formulas(), 60)
+    ours = CompositionFeaturizer().fit().transform(formulas)
+    ep = mm.ElementProperty.from_preset("magpie")
+    theirs = np.array([ep.featurize(Composition(f)) for f in formulas])
+    assert list(CompositionFeaturizer().fit().get_feature_names_out()) == ep.feature_labels()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    ("Li1.3Al0.3Ti1.7(PO4)3", {"Li": 1, "Al": 3, "Ti": 4, "P": 5, "O": -2}),
+    ("LiFePO4", {"Li": 1, "Fe": 2, "P": 5, "O": -2}),
+    ("LiMn2O4", {"Li": 1, "Mn": 3.5, "O": -2}),
+    ("Fe4(Fe(CN)6)3", {"Fe": 18 / 7, "C": 2, "N": -3}),
+    ("Li3N", {"Li": 1, "N": -3}),
+    ("Li2SO4", {"Li": 1, "S": 6, "O": -2}),
+    ("Li6PS5Cl", {"Li": 1, "P": 5, "S": -2, "Cl": -1}),
+    ("LiZn", {"Li": 0, "Zn": 0}),
+])
+def test_oxidation_states_balance_non_integer_formulas(formula, expected):
+    states, balanced = oxidation_states(formula)
+    assert balanced
+    assert states == pytest.approx(expected)
+
+
+def test_redox_reduction_potentials_from_the_curated_couples():
+    df = matkb.featurize(["Li1.3Al0.3Ti1.7(PO4)3", "LiF", "Li3N", "Fe4(Fe(CN)6)3"], sets=("redox",))
+    pot = col(df, "reduction_potential_V")
+    assert pot[0] == pytest.approx(2.34)  # the founding study's Ti4+/Ti3+ (best-verified couple for LATP itself)
+    assert np.isnan(pot[1]) and np.isnan(pot[2])  # nothing to reduce in LiF or Li3N
+    assert col(df, "reducible_cation_fraction")[1] == 0 and col(df, "reducible_cation_fraction")[2] == 0
+    assert 2.9 <= pot[3] <= 3.2 and col(df, "mixed_valence")[3] == 1
+    why = RedoxFeaturizer().explain("Li1.3Al0.3Ti1.7(PO4)3")["couples"][0]["why"]
+    assert "pb-latp-seed" in why
+
+
+def test_every_obelix_composition_gets_balanced_states():
+    formulas = obelix_formulas()
+    df = matkb.featurize(formulas, sets=("redox",))
+    assert df.shape[0] == len(formulas)
+    assert col(df, "charge_balanced").mean() > 0.9
+
+
+def test_bad_items_raise_with_the_item_or_give_nan_with_a_reason():
+    with pytest.raises(FeaturizeError, match=r"item 1 \('Xq3O'\): pymatgen cannot parse formula 'Xq3O': unknown element"):
+        matkb.featurize(["LiF", "Xq3O"], sets=("composition",))
+    df = matkb.featurize(["LiF", "Xq3O", "Li2O)("], sets=("composition", "redox"), on_error="skip")
+    assert df.iloc[1, 1:].isna().all() and df.iloc[2, 1:].isna().all() and df.iloc[0, 1:].notna().sum() > 100
+    assert set(df.attrs["skipped"]) == {1, 2} and "unknown element" in df.attrs["skipped"][1]
+    with pytest.warns(UserWarning, match="skipped"):
+        CompositionFeaturizer(on_error="warn").fit().transform(["Xq3O"])
+
+
+def test_chunked_equals_unchunked_on_1000_items():
+    rng = random.Random(1)
+    base = ["LiF", "Li1.3Al0.3Ti1.7(PO4)3", "Li3N", "LiFePO4", "ZnO", "Al2O3", "Li1.5Al0.5Ge1.5(PO4)3", "Fe4(Fe(CN)6)3"]
+    items = [rng.choice(base).replace("1.3", f"{1 + rng.randint(1, 5) / 10:.1f}") for _ in range(1000)]
+    a = matkb.featurize(items, sets=("composition", "redox"), chunk_size=1000)
+    b = matkb.featurize(items, sets=("composition", "redox"), chunk_size=37)
+    pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize("name", ["composition", "redox"])
+def test_scikit_learn_conventions(name):
+    est = get_featurizer(name)
+    for check in (check_parameters_default_constructible, check_no_attributes_set_in_init, check_get_params_invariance, check_set_params):
+        check(type(est).__name__, est)
+    assert clone(est).get_params() == est.get_params()
+    out = clone(est).set_output(transform="pandas").fit(["LiF"]).transform(pd.DataFrame({"formula": ["LiF", "Li3N"]}))
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == list(est.fit().get_feature_names_out())
+    with pytest.raises(ValueError, match="The 'on_error' parameter of"):
+        type(est)(on_error="ignore").fit()
+    assert make_pipeline(clone(est)).fit_transform(["LiF"]).shape[0] == 1
+    assert est.citations()
+
+
+def test_cli_mirrors_the_api(tmp_path):
+    import subprocess
+
+    csv_in = tmp_path / "in.csv"
+    csv_in.write_text("formula,name\nLiF,lithium fluoride\nLi3N,lithium nitride\n")
+    out = tmp_path / "f.parquet"
+    res = subprocess.run([*MATKB, "featurize", str(csv_in), "--set", "redox", "--out", str(out)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    df = pd.read_parquet(out)
+    pd.testing.assert_frame_equal(df, matkb.featurize(["LiF", "Li3N"], sets=("redox",)))
+    broken = tmp_path / "cifs"
+    broken.mkdir()
+    (broken / "bad.cif").write_text("data_bad\n_cell_length_a 3\nloop_\n_atom_site_label\n")
+    res = subprocess.run([*MATKB, "featurize", str(broken)], capture_output=True, text=True)
+    assert res.returncode == 1 and "bad.cif: pymatgen cannot read this CIF" in res.stderr

@@ -110,7 +110,7 @@ def test_chunked_equals_unchunked_on_1000_items():
     pd.testing.assert_frame_equal(a, b)
 
 
-@pytest.mark.parametrize("name", ["composition", "redox"])
+@pytest.mark.parametrize("name", ["composition", "redox", "thermo", "structure", "properties"])
 def test_scikit_learn_conventions(name):
     est = get_featurizer(name)
     for check in (check_parameters_default_constructible, check_no_attributes_set_in_init, check_get_params_invariance, check_set_params):
@@ -120,7 +120,8 @@ def test_scikit_learn_conventions(name):
     assert isinstance(out, pd.DataFrame) and list(out.columns) == list(est.fit().get_feature_names_out())
     with pytest.raises(ValueError, match="The 'on_error' parameter of"):
         type(est)(on_error="ignore").fit()
-    assert make_pipeline(clone(est)).fit_transform(["LiF"]).shape[0] == 1
+    assert make_pipeline(clone(est)).fit_transform(["LiF"]).shape == (1, len(est.get_feature_names_out()))
+    assert set(est.feature_units) == set(est.get_feature_names_out())
     assert est.citations()
 
 
@@ -139,3 +140,73 @@ def test_cli_mirrors_the_api(tmp_path):
     (broken / "bad.cif").write_text("data_bad\n_cell_length_a 3\nloop_\n_atom_site_label\n")
     res = subprocess.run([*MATKB, "featurize", str(broken)], capture_output=True, text=True)
     assert res.returncode == 1 and "bad.cif: pymatgen cannot read this CIF" in res.stderr
+
+
+def test_thermo_reactivity_with_li_from_experimental_enthalpies():
+    from matkb.featurizers.thermo import ThermoFeaturizer
+
+    t = ThermoFeaturizer().fit()
+    df = pd.DataFrame(t.transform(["Li3N", "LiF", "ZnO", "Al2O3", "Li1.3Al0.3Ti1.7(PO4)3", "Cu"]), columns=t.get_feature_names_out())
+    assert df.stable_with_li.tolist()[:4] == [1.0, 1.0, 0.0, 0.0]
+    assert df.reaction_energy_with_li_eV_atom[2] < -0.5 and df.reaction_energy_with_li_eV_atom[3] < -0.1
+    assert df.iloc[4].isna().all() and "missing phase" in t.explain("Li1.3Al0.3Ti1.7(PO4)3")
+    assert np.isnan(df.stable_with_li[5]) and "no Li-Cu compound" in t.explain("Cu")
+    assert "Li2O" in t.explain("ZnO")
+
+
+def test_structure_descriptors_work_on_disordered_nasicon():
+    from matkb.featurizers.structure import StructureFeaturizer
+
+    from .conftest import DATASETS
+
+    s = StructureFeaturizer().fit()
+    cifs = [DATASETS / "structures" / "LATP.cif", DATASETS / "structures" / "LiF.cif", "LiF"]
+    df = pd.DataFrame(s.transform([str(c) for c in cifs]), columns=s.get_feature_names_out())
+    latp, lif = df.iloc[0], df.iloc[1]
+    assert latp.is_ordered == 0 and latp.space_group_number == 167 and latp.crystal_system == 5
+    assert latp.density_g_cm3 == pytest.approx(2.93, abs=0.02) and latp.li_coordination == 6
+    assert lif.space_group_number == 225 and lif.li_coordination == 6 and lif.li_anion_mean_distance_A == pytest.approx(2.01, abs=0.02)
+    assert df.iloc[2].isna().all() and "no structure given" in s.reasons_[2]
+
+
+def test_broken_cif_is_an_error_naming_it(tmp_path):
+    from matkb.featurizers.structure import StructureFeaturizer
+
+    bad = tmp_path / "broken.cif"
+    bad.write_text("data_x\n_cell_length_a 5\n")
+    with pytest.raises(FeaturizeError, match="broken.cif.*pymatgen cannot read this CIF"):
+        StructureFeaturizer().fit().transform([str(bad)])
+    out = StructureFeaturizer(on_error="skip").fit().transform([str(bad)])
+    assert np.isnan(out).all()
+
+
+def test_pair_potential_gap_of_the_founding_study():
+    from matkb.featurizers.properties import PairFeaturizer
+
+    p = PairFeaturizer().fit()
+    df = pd.DataFrame(p.transform([("PB", "LATP"), ("none", "LATP"), ("LiF", "LAGP")]), columns=p.get_feature_names_out())
+    assert df.potential_gap_V[0] == pytest.approx(3.07 - 2.34) and df.blocks_electrons[0] == 1
+    assert df.potential_gap_V[1] == pytest.approx(-2.34) and df.blocks_electrons[1] == 0
+    assert df.blocks_electrons[2] == 1 and df.interlayer_stable_with_li[2] == 1  # LiF: an insulator, stable with Li
+
+
+def test_properties_monroe_newman_ratio():
+    from matkb.featurizers.properties import PropertiesFeaturizer
+
+    p = PropertiesFeaturizer().fit()
+    df = pd.DataFrame(p.transform(["LATP", "Unobtainium"]), columns=p.get_feature_names_out())
+    assert df.g_over_g_li[0] == pytest.approx(40.0 / 4.25) and df.electron_level_V[0] == pytest.approx(2.34)
+    assert df.known_material[1] == 0 and df.iloc[1, 1:].isna().all()
+
+
+def test_features_are_cached_in_the_store(db_path):
+    from matkb.store import Store
+
+    with Store(db_path) as kb:
+        first = matkb.featurize(["LiF", "ZnO", "Xq3O"], sets=("composition", "redox"), on_error="skip", cache=kb)
+        n = kb.sql("SELECT feature_set, count(*) AS n FROM feature_cache GROUP BY 1 ORDER BY 1")
+        assert n.values.tolist() == [["composition", 2], ["redox", 2]]  # the bad item is not cached
+        kb.sql("UPDATE feature_cache SET features = list_transform(features, lambda x: 0.0) WHERE feature_set = 'redox'")
+        again = matkb.featurize(["LiF", "ZnO"], sets=("composition", "redox"), cache=kb)
+    assert (again.iloc[:, 1:133].to_numpy() == first.iloc[:2, 1:133].to_numpy()).all()
+    assert (again.filter(like="li_atomic_fraction").to_numpy() == 0).all()  # read back from the cache, not recomputed

@@ -137,6 +137,10 @@ class MatkbFeaturizer(TransformerMixin, BaseEstimator):
 _SETS = {
     "composition": ("matkb.featurizers.composition", "CompositionFeaturizer"),
     "redox": ("matkb.featurizers.redox", "RedoxFeaturizer"),
+    "thermo": ("matkb.featurizers.thermo", "ThermoFeaturizer"),
+    "structure": ("matkb.featurizers.structure", "StructureFeaturizer"),
+    "properties": ("matkb.featurizers.properties", "PropertiesFeaturizer"),
+    "pair": ("matkb.featurizers.properties", "PairFeaturizer"),
 }
 
 
@@ -153,24 +157,70 @@ def get_featurizer(name: str, **params) -> MatkbFeaturizer:
     return getattr(importlib.import_module(mod), cls)(**params)
 
 
+def item_key(item: Any) -> str:
+    """Stable hash of an input: the formula text, or a structure's CIF-independent dict."""
+    import hashlib
+    import json
+
+    if hasattr(item, "as_dict") and hasattr(item, "lattice"):
+        text = json.dumps(item.as_dict(), sort_keys=True, default=str)
+    else:
+        text = str(item).strip()
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _cache_version() -> str:
+    from ..default import current_fingerprint
+
+    return current_fingerprint()
+
+
+def _cached_transform(f: MatkbFeaturizer, name: str, chunk: list, store, version: str) -> np.ndarray:
+    """Transform ``chunk`` with ``f``, reading and filling the store's feature_cache."""
+    keys = [item_key(i) for i in chunk]
+    hits = dict(store.con.execute(
+        "SELECT item_key, features FROM feature_cache WHERE feature_set = ? AND version = ? AND item_key IN (SELECT unnest(?))",
+        [name, version, keys]).fetchall())
+    out = np.full((len(chunk), len(f.get_feature_names_out())), np.nan)
+    todo = [i for i, k in enumerate(keys) if k not in hits]
+    for i, k in enumerate(keys):
+        if k in hits:
+            out[i] = hits[k]
+    f.skipped_ = {}
+    if todo:
+        fresh = f.transform([chunk[i] for i in todo])
+        skipped = {todo[j]: why for j, why in f.skipped_.items()}
+        f.skipped_ = skipped
+        rows = [(name, version, keys[i], [float(v) for v in fresh[j]]) for j, i in enumerate(todo) if i not in skipped]
+        out[todo] = fresh
+        if rows:
+            with store.atomic() as con:
+                con.executemany("INSERT OR REPLACE INTO feature_cache (feature_set, version, item_key, features) VALUES (?, ?, ?, ?)", rows)
+    return out
+
+
 def featurize(items: Iterable, sets: Sequence[str] = ("composition", "redox"), *, on_error: str = "raise",
-              chunk_size: int = 5000, progress=None):
+              chunk_size: int = 5000, progress=None, cache=None):
     """Featurize formulas (or Compositions/Structures) with the named sets; return a DataFrame.
 
     The batch is processed in chunks of ``chunk_size`` so memory stays flat as it grows;
     ``progress(done, total)`` is called after each chunk. Rows that a set could not
-    describe are NaN; ``result.attrs["skipped"]`` maps row -> reason.
+    describe are NaN; ``result.attrs["skipped"]`` maps row -> reason. ``cache``: a writable
+    :class:`~matkb.store.Store` whose ``feature_cache`` is read and filled (keyed by set,
+    matkb version + datasets fingerprint, and input hash).
     """
     import pandas as pd
 
     items = items_from_X(items)
-    featurizers = [get_featurizer(s, on_error=on_error).fit() for s in sets]
+    featurizers = [(s, get_featurizer(s, on_error=on_error).fit()) for s in sets]
+    version = _cache_version() if cache is not None else ""
     frames, skipped = [], {}
     for start in range(0, len(items), chunk_size):
         chunk = items[start:start + chunk_size]
         parts = []
-        for f in featurizers:
-            parts.append(pd.DataFrame(f.transform(chunk), columns=f.get_feature_names_out()))
+        for name, f in featurizers:
+            values = _cached_transform(f, name, chunk, cache, version) if cache is not None else f.transform(chunk)
+            parts.append(pd.DataFrame(values, columns=f.get_feature_names_out()))
             for i, why in f.skipped_.items():
                 skipped.setdefault(start + i, []).append(f"{type(f).__name__}: {why}")
         frames.append(pd.concat(parts, axis=1))

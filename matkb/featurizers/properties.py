@@ -1,0 +1,274 @@
+"""Descriptors looked up in the store for materials it knows, and the pair descriptors of an interface.
+
+``properties``: for a material named as in the store (id, name or alias) or given by a
+formula matching a stored material's reduced formula: shear modulus and the
+Monroe-Newman ratio G/G_Li (G_Li from the store's Li record), log10 ionic conductivity near
+room temperature (15-35 degC), log10 electronic conductivity, band gap, conduction class,
+the layer's electron level (redox, else lithiation, else reduction potential, as in the
+potential ladder) and its reduction potential. Unknown materials and missing values are NaN.
+When several values exist, the best-verified one wins (then the smallest source id).
+
+``pair``: for (interlayer, electrolyte) pairs: the founding study's potential gap
+(interlayer level minus electrolyte reduction potential; > 0 blocks electrons; an electronic
+insulator, by stored class or a band gap of 3 eV or more, blocks too), whether
+the interlayer is stable against Li and against the electrolyte (experimental
+enthalpies; NaN where a phase is missing), and the volume-per-atom mismatch of their
+stored structures.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+
+from .base import MatkbFeaturizer, items_from_X
+
+CONDUCTION = {"insulating": 0.0, "semiconducting": 1.0, "mixed_conducting": 2.0, "metallic": 3.0}
+PROPERTY_FEATURES = {
+    "known_material": "bool",
+    "shear_modulus_GPa": "GPa",
+    "g_over_g_li": "",
+    "log10_ionic_conductivity_rt": "log10(S/cm)",
+    "log10_electronic_conductivity": "log10(S/cm)",
+    "band_gap_eV": "eV",
+    "conduction_class": "0 insulating, 1 semiconducting, 2 mixed, 3 metallic",
+    "electron_level_V": "V vs Li/Li+",
+    "reduction_potential_V": "V vs Li/Li+",
+}
+_RANK = "CASE verification WHEN 'value-checked' THEN 0 WHEN 'source-checked' THEN 1 ELSE 2 END"
+
+
+@lru_cache(maxsize=8)
+def _snapshot(db: str | None) -> tuple[dict, dict]:
+    """(name/alias/id/formula -> material id, material id -> {property: best value}) from one store, read once."""
+    from ..api import resolve_db
+    from ..store import Store
+
+    path, _ = resolve_db(db)
+    with Store(path, read_only=True) as kb:
+        names: dict[str, str] = {}
+        for mid, name, aliases, reduced in kb.con.execute("SELECT material_id, name, aliases, reduced_formula FROM materials").fetchall():
+            for key in [mid, name, *(aliases or [])]:
+                names.setdefault(key, mid)
+                names.setdefault(key.lower(), mid)
+            if reduced:
+                names.setdefault(f"formula:{reduced}", mid)
+        best: dict[str, dict] = {}
+        rows = kb.con.execute(
+            f"SELECT material_id, property, value, value_text, temperature_C FROM properties ORDER BY {_RANK}, source_id").fetchall()
+        for mid, prop, value, text, temp in rows:
+            d = best.setdefault(mid, {})
+            if prop == "ionic_conductivity":
+                if temp is not None and 15 <= temp <= 35 and value:
+                    d.setdefault("ionic_rt", value)
+                continue
+            d.setdefault(prop, text if value is None else value)
+    return names, best
+
+
+def resolve(name: str, names: dict) -> str | None:
+    if name in names:
+        return names[name]
+    if name.lower() in names:
+        return names[name.lower()]
+    try:
+        from .base import parse_formula
+
+        return names.get(f"formula:{parse_formula(name).reduced_formula}")
+    except ValueError:
+        return None
+
+
+def material_features(name: str, db: str | None = None) -> dict[str, float]:
+    names, best = _snapshot(db)
+    out = dict.fromkeys(PROPERTY_FEATURES, math.nan)
+    mid = resolve(str(name), names)
+    out["known_material"] = float(mid is not None)
+    if mid is None:
+        return out
+    p = best.get(mid, {})
+    g_li = best.get("Li", {}).get("shear_modulus")
+    g = p.get("shear_modulus")
+    out["shear_modulus_GPa"] = g if g is not None else math.nan
+    out["g_over_g_li"] = g / g_li if g is not None and g_li else math.nan
+    out["log10_ionic_conductivity_rt"] = math.log10(p["ionic_rt"]) if p.get("ionic_rt") else math.nan
+    out["log10_electronic_conductivity"] = math.log10(p["electronic_conductivity"]) if p.get("electronic_conductivity") else math.nan
+    out["band_gap_eV"] = p.get("band_gap", math.nan)
+    out["conduction_class"] = CONDUCTION.get(p.get("conduction_class"), math.nan)
+    level = next((p[k] for k in ("redox_potential", "lithiation_potential", "reduction_potential") if p.get(k) is not None), None)
+    if level is None and mid in ("Li", "Na"):
+        level = 0.0
+    out["electron_level_V"] = level if level is not None else math.nan
+    out["reduction_potential_V"] = p.get("reduction_potential", math.nan)
+    return out
+
+
+class PropertiesFeaturizer(MatkbFeaturizer):
+    """Stored properties of known materials (name, alias or formula); NaN for the unknown."""
+
+    def __init__(self, on_error: str = "raise", db: str | None = None):
+        self.on_error = on_error
+        self.db = db
+
+    def _features(self) -> list[str]:
+        return list(PROPERTY_FEATURES)
+
+    @property
+    def feature_units(self) -> dict[str, str]:
+        return dict(PROPERTY_FEATURES)
+
+    def transform(self, X):
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "feature_names_out_")
+        self.skipped_ = {}
+        items = items_from_X(X)
+        return np.array([list(material_features(str(i), self.db).values()) for i in items], dtype=float).reshape(len(items), -1)
+
+    def citations(self) -> list[str]:
+        return ["@article{monroe_2005, title={The Impact of Elastic Deformation on Deposition Kinetics at Lithium/Polymer Interfaces}, "
+                "journal={J. Electrochem. Soc.}, volume={152}, pages={A396}, year={2005}, doi={10.1149/1.1850854}}"]
+
+
+PAIR_FEATURES = {
+    "potential_gap_V": "V",
+    "blocks_electrons": "bool",
+    "interlayer_stable_with_li": "bool",
+    "interlayer_reaction_energy_with_li_eV_atom": "eV/atom",
+    "pair_reaction_energy_eV_atom": "eV/atom",
+    "pair_stable_in_contact": "bool",
+    "volume_per_atom_mismatch": "",
+}
+
+
+def _pairs(X) -> list[tuple[str, str]]:
+    import pandas as pd
+
+    if isinstance(X, pd.DataFrame):
+        if {"interlayer", "electrolyte"} <= set(X.columns):
+            return list(zip(X["interlayer"].astype(str), X["electrolyte"].astype(str), strict=True))
+        return [tuple(map(str, r)) for r in X.iloc[:, :2].itertuples(index=False)]
+    return [(str(a), str(b)) for a, b in X]
+
+
+class PairFeaturizer(MatkbFeaturizer):
+    """Interface descriptors of (interlayer, electrolyte) pairs; ``"none"`` as interlayer means bare Li contact."""
+
+    def __init__(self, on_error: str = "raise", db: str | None = None):
+        self.on_error = on_error
+        self.db = db
+
+    def _features(self) -> list[str]:
+        return list(PAIR_FEATURES)
+
+    @property
+    def feature_units(self) -> dict[str, str]:
+        return dict(PAIR_FEATURES)
+
+    def transform(self, X):
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "feature_names_out_")
+        self.skipped_ = {}
+        return np.array([list(self.describe(il, el).values()) for il, el in _pairs(X)], dtype=float).reshape(-1, len(PAIR_FEATURES))
+
+    def describe(self, interlayer: str, electrolyte: str) -> dict[str, float]:
+        from .redox import RedoxFeaturizer
+        from .thermo import reactivity
+
+        bare = interlayer.strip().lower() in ("none", "", "li", "bare")
+        il = material_features("Li" if bare else interlayer, self.db)
+        el = material_features(electrolyte, self.db)
+        e_red = el["reduction_potential_V"]
+        if math.isnan(e_red):  # fall back on the curated couples through the electrolyte's formula
+            formula = _formula_of(electrolyte, self.db)
+            if formula:
+                redox = RedoxFeaturizer().fit()
+                e_red = float(redox.transform([formula])[0, list(redox.get_feature_names_out()).index("reduction_potential_V")])
+        out = dict.fromkeys(PAIR_FEATURES, math.nan)
+        gap = il["electron_level_V"] - e_red
+        out["potential_gap_V"] = gap
+        # as in the potential ladder: a level above the electrolyte's reduction, or an electronic insulator, blocks
+        insulating = il["conduction_class"] == CONDUCTION["insulating"] or il["band_gap_eV"] >= 3.0
+        if not math.isnan(gap) or insulating:
+            out["blocks_electrons"] = float(insulating or gap > 0)
+        il_formula = "Li" if bare else _formula_of(interlayer, self.db)
+        el_formula = _formula_of(electrolyte, self.db)
+        if il_formula and not bare:
+            from .base import parse_formula
+
+            r = reactivity(parse_formula(il_formula).reduced_formula)
+            out["interlayer_stable_with_li"] = r["stable_with_li"]
+            out["interlayer_reaction_energy_with_li_eV_atom"] = r["reaction_energy_with_li_eV_atom"]
+        if il_formula and el_formula:
+            out["pair_reaction_energy_eV_atom"], out["pair_stable_in_contact"] = _pair_reaction(il_formula, el_formula)
+        out["volume_per_atom_mismatch"] = _volume_mismatch(interlayer, electrolyte, self.db)
+        return out
+
+
+def _formula_of(name: str, db) -> str | None:
+    names, _ = _snapshot(db)
+    mid = resolve(name, names)
+    if mid is None:
+        try:
+            from .base import parse_formula
+
+            parse_formula(name)
+            return name
+        except ValueError:
+            return None
+    return _formulas(db).get(mid)
+
+
+@lru_cache(maxsize=8)
+def _formulas(db) -> dict[str, str]:
+    from ..api import resolve_db
+    from ..store import Store
+
+    path, _ = resolve_db(db)
+    with Store(path, read_only=True) as kb:
+        return dict(kb.con.execute("SELECT material_id, formula FROM materials WHERE formula IS NOT NULL").fetchall())
+
+
+@lru_cache(maxsize=8)
+def _volumes(db) -> dict[str, float]:
+    """material id -> volume per atom of its stored structure."""
+    from ..api import resolve_db
+    from ..store import Store
+
+    path, _ = resolve_db(db)
+    out = {}
+    with Store(path, read_only=True) as kb:
+        for mid, cif in kb.con.execute("SELECT material_id, cif FROM structures").fetchall():
+            from pymatgen.core import Structure
+
+            s = Structure.from_str(cif, fmt="cif")
+            out.setdefault(mid, s.volume / s.composition.num_atoms)
+    return out
+
+
+def _volume_mismatch(a: str, b: str, db) -> float:
+    names, _ = _snapshot(db)
+    va, vb = (_volumes(db).get(resolve(x, names) or "") for x in (a, b))
+    return abs(va - vb) / vb if va and vb else math.nan
+
+
+@lru_cache(maxsize=10_000)
+def _pair_reaction(f1: str, f2: str) -> tuple[float, float]:
+    """Most negative reaction energy (eV/atom) of two phases in contact; NaN if either enthalpy is unknown."""
+    from pymatgen.analysis.interface_reactions import InterfacialReactivity
+
+    from .base import parse_formula
+    from .thermo import _phase_diagram, experimental_enthalpies
+
+    c1, c2 = parse_formula(f1), parse_formula(f2)
+    known = experimental_enthalpies()
+    for c in (c1, c2):
+        if len(c.elements) > 1 and c.reduced_formula not in known:
+            return math.nan, math.nan
+    chemsys = tuple(sorted({e.symbol for e in c1.elements} | {e.symbol for e in c2.elements}))
+    pd = _phase_diagram(chemsys)
+    e = min(0.0, float(InterfacialReactivity(c1, c2, pd, norm=True, use_hull_energy=True).minimum[1]))
+    return e, float(e > -1e-6)

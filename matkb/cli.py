@@ -293,9 +293,14 @@ def _featurize_inputs(inputs: list[str]) -> list:
             import pandas as pd
 
             df = pd.read_csv(p)
-            if "formula" not in df.columns:
-                _fail(MatkbError(f"{p}: needs a 'formula' column (columns: {', '.join(map(str, df.columns))})"))
-            items.extend(df["formula"].astype(str).tolist())
+            if "formula" not in df.columns and "cif" not in df.columns:
+                _fail(MatkbError(f"{p}: needs a 'formula' (or 'cif') column (columns: {', '.join(map(str, df.columns))})"))
+            for row in df.itertuples(index=False):
+                cif = getattr(row, "cif", None)
+                if isinstance(cif, str) and cif.strip():  # a structure, relative to the CSV's folder
+                    items.append(str((p.parent / cif.strip()) if not Path(cif.strip()).is_absolute() else cif.strip()))
+                else:
+                    items.append(str(row.formula))
         else:
             items.append(arg)
     return items
@@ -303,7 +308,7 @@ def _featurize_inputs(inputs: list[str]) -> list:
 
 @app.command()
 def featurize(
-    inputs: Annotated[list[str], typer.Argument(help="A CSV with a `formula` column, a folder of CIFs, or formulas.")],
+    inputs: Annotated[list[str], typer.Argument(help="CSV with a `formula` column (optional `cif` paths), a folder of CIFs, or formulas.")],
     sets: Annotated[list[str], typer.Option("--set", help="Feature set (repeatable): composition, redox, thermo, structure, properties.")] = ["composition", "redox"],  # noqa: B006
     on_error: Annotated[str, typer.Option("--on-error", help="raise | skip | warn: what to do with an item that cannot be described")] = "raise",
     out: Annotated[Optional[Path], typer.Option("--out", help="Write .parquet or .csv (by extension) instead of a table.")] = None,

@@ -130,6 +130,13 @@ def test_cli_mirrors_the_api(tmp_path):
 
     csv_in = tmp_path / "in.csv"
     csv_in.write_text("formula,name\nLiF,lithium fluoride\nLi3N,lithium nitride\n")
+    from .conftest import DATASETS
+
+    with_cif = tmp_path / "cif.csv"
+    with_cif.write_text(f"formula,cif\nLiF,{DATASETS / 'structures' / 'LiF.cif'}\nLi3N,\n")
+    res = subprocess.run([*MATKB, "featurize", str(with_cif), "--set", "redox", "--out", str(tmp_path / "c.csv")], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert pd.read_csv(tmp_path / "c.csv").bond_valence_used.tolist() == [1.0, 0.0]  # the CIF row used bond valences
     out = tmp_path / "f.parquet"
     res = subprocess.run([*MATKB, "featurize", str(csv_in), "--set", "redox", "--out", str(out)], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
@@ -210,3 +217,24 @@ def test_features_are_cached_in_the_store(db_path):
         again = matkb.featurize(["LiF", "ZnO"], sets=("composition", "redox"), cache=kb)
     assert (again.iloc[:, 1:133].to_numpy() == first.iloc[:2, 1:133].to_numpy()).all()
     assert (again.filter(like="li_atomic_fraction").to_numpy() == 0).all()  # read back from the cache, not recomputed
+
+
+def test_structure_basics_equal_matminer_on_ordered_structures():
+    st = pytest.importorskip("matminer.featurizers.structure")
+    from pymatgen.core import Structure
+
+    from matkb.featurizers.structure import basic
+
+    from .conftest import DATASETS
+
+    for name in ("LiF", "Li2O", "Li3N", "ZnO", "LTP"):
+        s = Structure.from_file(DATASETS / "structures" / f"{name}.cif")
+        density, vpa, packing = st.DensityFeatures().featurize(s)
+        sg, system = st.GlobalSymmetryFeatures(desired_features=["spacegroup_num", "crystal_system_int"]).featurize(s)
+        ours = basic(s)
+        assert ours["density_g_cm3"] == pytest.approx(density, rel=1e-9)
+        assert ours["volume_per_atom_A3"] == pytest.approx(vpa, rel=1e-12)
+        assert ours["packing_fraction"] == pytest.approx(packing, rel=1e-12)
+        assert ours["space_group_number"] == sg
+        # matminer numbers crystal systems 7 (triclinic) .. 1 (cubic); matkb 1 (triclinic) .. 7 (cubic)
+        assert ours["crystal_system"] == 8 - system

@@ -35,6 +35,10 @@ def as_composition(item: Any):
         return item
     if isinstance(item, Structure):
         return item.composition
+    if isinstance(item, str) and item.strip().lower().endswith(".cif"):
+        from .structure import load_structure
+
+        return load_structure(item.strip()).composition
     if isinstance(item, str):
         return parse_formula(item.strip())
     raise ValueError(f"expected a formula, Composition or Structure, got {type(item).__name__}")

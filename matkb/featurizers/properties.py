@@ -8,7 +8,8 @@ the layer's electron level (redox, else lithiation, else reduction potential, as
 potential ladder) and its reduction potential. Unknown materials and missing values are NaN.
 When several values exist, the best-verified one wins (then the smallest source id).
 
-``pair``: for (interlayer, electrolyte) pairs: the founding study's potential gap
+``pair``: for (interlayer, electrolyte) pairs, both sides' ``properties`` vectors (prefixed
+``interlayer_`` and ``electrolyte_``) plus what only the pair has: the founding study's potential gap
 (interlayer level minus electrolyte reduction potential; > 0 blocks electrons; an electronic
 insulator, by stored class or a band gap of 3 eV or more, blocks too), whether
 the interlayer is stable against Li and against the electrolyte (experimental
@@ -161,18 +162,20 @@ class PairFeaturizer(MatkbFeaturizer):
         self.db = db
 
     def _features(self) -> list[str]:
-        return list(PAIR_FEATURES)
+        return list(self.feature_units)
 
     @property
     def feature_units(self) -> dict[str, str]:
-        return dict(PAIR_FEATURES)
+        sides = {f"{side}_{k}": u for side in ("interlayer", "electrolyte") for k, u in PROPERTY_FEATURES.items()}
+        return {**PAIR_FEATURES, **sides}
 
     def transform(self, X):
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "feature_names_out_")
         self.skipped_ = {}
-        return np.array([list(self.describe(il, el).values()) for il, el in _pairs(X)], dtype=float).reshape(-1, len(PAIR_FEATURES))
+        n = len(self.feature_names_out_)
+        return np.array([list(self.describe(il, el).values()) for il, el in _pairs(X)], dtype=float).reshape(-1, n)
 
     def describe(self, interlayer: str, electrolyte: str) -> dict[str, float]:
         from .redox import RedoxFeaturizer
@@ -205,6 +208,8 @@ class PairFeaturizer(MatkbFeaturizer):
         if il_formula and el_formula:
             out["pair_reaction_energy_eV_atom"], out["pair_stable_in_contact"] = _pair_reaction(il_formula, el_formula)
         out["volume_per_atom_mismatch"] = _volume_mismatch(interlayer, electrolyte, self.db)
+        out.update({f"interlayer_{k}": v for k, v in il.items()})
+        out.update({f"electrolyte_{k}": v for k, v in el.items()})
         return out
 
 

@@ -55,6 +55,7 @@ FEATURES = {
     "reducible_cation_fraction": "",
     "reduction_potential_V": "V vs Li/Li+",
     "n_known_couples": "",
+    "bond_valence_used": "bool",
 }
 
 
@@ -117,6 +118,26 @@ def oxidation_states(formula: str) -> tuple[dict[str, float], bool]:
     return states, abs(excess) <= 1e-6
 
 
+def bond_valence_states(structure) -> dict[str, float] | None:
+    """Average oxidation state per element from pymatgen's bond-valence analysis of an ordered structure.
+
+    None when the structure is disordered or the analysis finds no charge-balanced assignment;
+    the composition route is used then.
+    """
+    if structure is None or not structure.is_ordered:
+        return None
+    from pymatgen.analysis.bond_valence import BVAnalyzer
+
+    try:
+        valences = BVAnalyzer().get_valences(structure)
+    except ValueError:
+        return None
+    sums: dict[str, list[float]] = {}
+    for site, v in zip(structure, valences, strict=True):
+        sums.setdefault(site.specie.symbol, []).append(float(v))
+    return {s: float(np.mean(v)) for s, v in sums.items()}
+
+
 @cache
 def reference_couples() -> list[dict]:
     """The curated redox couples (element, from, to, potential, host formula, source), from datasets/."""
@@ -165,9 +186,12 @@ class RedoxFeaturizer(MatkbFeaturizer):
     def feature_units(self) -> dict[str, str]:
         return dict(FEATURES)
 
-    def _row(self, comp) -> list[float]:
+    def _row(self, comp, structure=None) -> list[float]:
         formula = comp.formula
         states, balanced = oxidation_states(formula)
+        bv = bond_valence_states(structure) if structure is not None else None
+        if bv is not None:
+            states, balanced = bv, True
         amounts = {el.symbol: float(a) for el, a in comp.element_composition.items()}
         n = sum(amounts.values())
         cations = {s: v for s, v in states.items() if v > 0}
@@ -195,10 +219,20 @@ class RedoxFeaturizer(MatkbFeaturizer):
             reducible / cat_amt if cat_amt else 0.0,
             max(potentials) if potentials else np.nan,
             float(len(potentials)),
+            float(bv is not None),
         ]
 
     def _compute(self, comps, index, items) -> np.ndarray:
-        return np.array([self._row(c) for c in comps], dtype=float)
+        from .structure import load_structure
+
+        rows = []
+        for c, j in zip(comps, index, strict=True):
+            try:
+                structure = load_structure(items[j])
+            except ValueError:
+                structure = None
+            rows.append(self._row(c, structure))
+        return np.array(rows, dtype=float)
 
     def explain(self, formula: str) -> dict:
         """The oxidation states and the couples behind the features of one formula, with sources."""

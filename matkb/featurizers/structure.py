@@ -42,6 +42,8 @@ FEATURES = {
 }
 ANION_RADIUS = {"O": 1.40, "F": 1.33, "S": 1.84, "Cl": 1.81, "N": 1.46, "Se": 1.98, "Br": 1.96, "I": 2.20}  # Shannon, CN 6
 HOP_CUTOFF = 4.5
+SYMPREC = 0.01  # pymatgen's and matminer's default, in A
+AMU_G = 1.6605390689199997e-24  # g per atomic mass unit, the value pymatgen.core.units uses
 
 
 def load_structure(item):
@@ -73,7 +75,7 @@ def _symmetry(structure) -> tuple[float, float]:
     types = _site_types(structure)
     codes = {t: i for i, t in enumerate(sorted(set(types)))}
     cell = (structure.lattice.matrix, structure.frac_coords, [codes[t] for t in types])
-    ds = spglib.get_symmetry_dataset(cell, symprec=0.1)
+    ds = spglib.get_symmetry_dataset(cell, symprec=SYMPREC)
     if ds is None:
         return math.nan, math.nan
     n = int(ds.number)
@@ -116,17 +118,18 @@ def describe(structure) -> dict[str, float]:
 
 def basic(structure) -> dict[str, float]:
     """Density, volume per atom, packing fraction, symmetry: the descriptors matminer also has."""
-    comp = structure.composition
     vol = structure.volume
     out = dict.fromkeys(FEATURES, math.nan)
-    out["density_g_cm3"] = float(structure.density)
-    out["volume_per_atom_A3"] = vol / comp.num_atoms
-    packed = 0.0
+    mass = packed = atoms = 0.0  # one pass over the sites, occupancy-weighted
     for site in structure:
         for sp, occ in site.species.items():
-            r = getattr(sp, "atomic_radius", None) or getattr(getattr(sp, "element", None), "atomic_radius", None)
-            if r is not None:
-                packed += occ * 4 / 3 * math.pi * float(r) ** 3
+            el = getattr(sp, "element", sp)
+            mass += occ * float(el.atomic_mass)
+            atoms += occ
+            if el.atomic_radius is not None:
+                packed += occ * 4 / 3 * math.pi * float(el.atomic_radius) ** 3
+    out["density_g_cm3"] = mass * AMU_G / (vol * 1e-24)
+    out["volume_per_atom_A3"] = vol / atoms
     out["packing_fraction"] = packed / vol
     out["space_group_number"], out["crystal_system"] = _symmetry(structure)
     out["is_ordered"] = float(structure.is_ordered)

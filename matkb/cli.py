@@ -306,10 +306,13 @@ def _featurize_inputs(inputs: list[str]) -> list:
     return items
 
 
+SETS_HELP = "Feature set (repeatable): composition, redox, thermo, structure, properties."
+
+
 @app.command()
 def featurize(
     inputs: Annotated[list[str], typer.Argument(help="CSV with a `formula` column (optional `cif` paths), a folder of CIFs, or formulas.")],
-    sets: Annotated[list[str], typer.Option("--set", help="Feature set (repeatable): composition, redox, thermo, structure, properties.")] = ["composition", "redox"],  # noqa: B006
+    sets: Annotated[list[str], typer.Option("--set", help=SETS_HELP)] = ["composition", "redox"],  # noqa: B006
     on_error: Annotated[str, typer.Option("--on-error", help="raise | skip | warn: what to do with an item that cannot be described")] = "raise",
     out: Annotated[Optional[Path], typer.Option("--out", help="Write .parquet or .csv (by extension) instead of a table.")] = None,
 ) -> None:

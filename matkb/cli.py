@@ -344,3 +344,76 @@ def schema() -> None:
 
 def run() -> None:  # console-script entry point
     app()
+
+
+class RankFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def train(
+    exclude_source: Annotated[Optional[str], typer.Option("--exclude-source", help="Leave out one paper (source id or DOI).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Save the model (skops) and its card (.card.json) here.")] = None,
+    min_verification: Annotated[Optional[str], typer.Option("--min-verification", help="value-checked | source-checked | recalled")] = None,
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples (over papers) for the 95 % intervals.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Train the censoring-aware stability model; print grouped-CV metrics against the baselines."""
+    from .models.stability import train as run_train
+
+    kb, _ = _open(write=False)
+    with kb:
+        _model, card, cv = _run(run_train, kb, exclude_source=exclude_source, min_verification=min_verification,
+                                bootstrap=bootstrap, seed=seed, out=out)
+    meta = cv.table.attrs
+    typer.echo(f"{meta['n_rows']} symmetric-cell results ({meta['n_events']} failures, the rest censored) from "
+               f"{meta['n_papers']} papers; {meta['folds']}-fold cross-validation grouped by paper")
+    typer.echo(cv.as_text())
+    if out:
+        typer.echo(f"saved {out} and {out}.card.json")
+
+
+@app.command()
+def rank(
+    electrolyte: Annotated[str, typer.Option("--electrolyte", help="Electrolyte name in the store (LATP, LAGP, ...) or a formula.")] = "LATP",
+    candidates: Annotated[Optional[Path], typer.Option("--candidates", help="CSV with a `name` column (and `formula`).")] = None,
+    current_density: Annotated[float, typer.Option("--current-density", help="mA/cm^2")] = 0.1,
+    capacity: Annotated[float, typer.Option("--capacity", help="mAh/cm^2")] = 0.1,
+    temperature: Annotated[float, typer.Option("--temperature", help="degC")] = 25.0,
+    model: Annotated[Optional[Path], typer.Option("--model", help="A model saved by `matkb train --out`.")] = None,
+    top: Annotated[int, typer.Option("--top", help="Show the best N.")] = 20,
+    fmt: Annotated[RankFormat, typer.Option("--format", help="table, csv or json")] = RankFormat.table,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write to this file.")] = None,
+) -> None:
+    """Rank interlayer candidates for an electrolyte by predicted Li | interlayer | electrolyte lifetime."""
+    from .models import persist
+    from .models.stability import FEATURES, default_model
+    from .models.stability import rank as run_rank
+
+    kb, _ = _open(write=False)
+    with kb:
+        if model is not None:
+            m, card = _run(persist.load, model, features=FEATURES, schema_version=kb.schema_version)
+        else:
+            m, card, _path = _run(default_model, kb, _err)
+        cand = None
+        if candidates is not None:
+            import pandas as pd
+
+            from .models.stability import check_candidates
+
+            cand = pd.read_csv(candidates)
+            _run(check_candidates, cand, str(candidates))
+        df = _run(run_rank, kb, electrolyte=electrolyte, candidates=cand, current_density=current_density,
+                  capacity=capacity, temperature=temperature, model=m, card=card, top=top)
+    if fmt is RankFormat.table:
+        show = df.copy()
+        show["predicted_lifetime_h"] = [f"{q if q != '=' else ''}{v:.0f}" for q, v in zip(show.qualifier, show.predicted_lifetime_h, strict=True)]
+        show = show.drop(columns=["qualifier", "nearest_training_distance"])
+        _emit(show, Format.table, out)
+        typer.echo(f"model: {card['training_rows']} training rows, {card['training_events']} failures, "
+                   f"{card['training_papers']} papers; lifetimes above {card['horizon_h']:.0f} h are beyond the data (shown as '>')", err=True)
+    else:
+        _emit(df, Format(fmt.value), out)

@@ -41,32 +41,60 @@ PROPERTY_FEATURES = {
 _RANK = "CASE verification WHEN 'value-checked' THEN 0 WHEN 'source-checked' THEN 1 ELSE 2 END"
 
 
-@lru_cache(maxsize=8)
-def _snapshot(db: str | None) -> tuple[dict, dict]:
-    """(name/alias/id/formula -> material id, material id -> {property: best value}) from one store, read once."""
+_CACHE: dict[tuple[str, str], object] = {}
+
+
+def _cached(kind: str, db, compute):
+    """Read-once store lookups, keyed by store path. ``db``: a path, None (default store) or an open Store,
+    whose connection is then reused (DuckDB allows one configuration per file and process)."""
     from ..api import resolve_db
     from ..store import Store
 
+    if isinstance(db, Store):
+        key = (kind, str(db.path.resolve()))
+        if key not in _CACHE:
+            _CACHE[key] = compute(db)
+        return _CACHE[key]
     path, _ = resolve_db(db)
-    with Store(path, read_only=True) as kb:
-        names: dict[str, str] = {}
-        for mid, name, aliases, reduced in kb.con.execute("SELECT material_id, name, aliases, reduced_formula FROM materials").fetchall():
-            for key in [mid, name, *(aliases or [])]:
-                names.setdefault(key, mid)
-                names.setdefault(key.lower(), mid)
-            if reduced:
-                names.setdefault(f"formula:{reduced}", mid)
-        best: dict[str, dict] = {}
-        rows = kb.con.execute(
-            f"SELECT material_id, property, value, value_text, temperature_C FROM properties ORDER BY {_RANK}, source_id").fetchall()
-        for mid, prop, value, text, temp in rows:
-            d = best.setdefault(mid, {})
-            if prop == "ionic_conductivity":
-                if temp is not None and 15 <= temp <= 35 and value:
-                    d.setdefault("ionic_rt", value)
-                continue
-            d.setdefault(prop, text if value is None else value)
+    key = (kind, str(path.resolve()))
+    if key not in _CACHE:
+        with Store(path, read_only=True) as kb:
+            _CACHE[key] = compute(kb)
+    return _CACHE[key]
+
+
+def clear_cache() -> None:
+    """Forget what was read from stores (after an ingest into a store that is being featurized)."""
+    _CACHE.clear()
+    _pair_reaction.cache_clear()
+
+
+def _snapshot(db) -> tuple[dict, dict]:
+    """(name/alias/id/formula -> material id, material id -> {property: best value}) from one store, read once."""
+    return _cached("snapshot", db, _read_snapshot)
+
+
+def _read_snapshot(kb) -> tuple[dict, dict]:
+    names: dict[str, str] = {}
+    for mid, name, aliases, reduced in kb.con.execute("SELECT material_id, name, aliases, reduced_formula FROM materials").fetchall():
+        for key in [mid, name, *(aliases or [])]:
+            names.setdefault(key, mid)
+            names.setdefault(key.lower(), mid)
+        if reduced:
+            names.setdefault(f"formula:{reduced}", mid)
+    best: dict[str, dict] = {}
+    rows = kb.con.execute(
+        f"SELECT material_id, property, value, value_text, temperature_C FROM properties ORDER BY {_RANK}, source_id").fetchall()
+    for mid, prop, value, text, temp in rows:
+        d = best.setdefault(mid, {})
+        if prop == "ionic_conductivity":
+            if temp is not None and 15 <= temp <= 35 and value:
+                d.setdefault("ionic_rt", value)
+            continue
+        d.setdefault(prop, text if value is None else value)
     return names, best
+
+
 
 
 def resolve(name: str, names: dict) -> str | None:
@@ -227,31 +255,27 @@ def _formula_of(name: str, db) -> str | None:
     return _formulas(db).get(mid)
 
 
-@lru_cache(maxsize=8)
 def _formulas(db) -> dict[str, str]:
-    from ..api import resolve_db
-    from ..store import Store
-
-    path, _ = resolve_db(db)
-    with Store(path, read_only=True) as kb:
-        return dict(kb.con.execute("SELECT material_id, formula FROM materials WHERE formula IS NOT NULL").fetchall())
+    return _cached("formulas", db, lambda kb: dict(
+        kb.con.execute("SELECT material_id, formula FROM materials WHERE formula IS NOT NULL").fetchall()))
 
 
-@lru_cache(maxsize=8)
 def _volumes(db) -> dict[str, float]:
     """material id -> volume per atom of its stored structure."""
-    from ..api import resolve_db
-    from ..store import Store
+    def read(kb):
+        import warnings
 
-    path, _ = resolve_db(db)
-    out = {}
-    with Store(path, read_only=True) as kb:
-        for mid, cif in kb.con.execute("SELECT material_id, cif FROM structures").fetchall():
-            from pymatgen.core import Structure
+        from pymatgen.core import Structure
 
-            s = Structure.from_str(cif, fmt="cif")
-            out.setdefault(mid, s.volume / s.composition.num_atoms)
-    return out
+        out = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for mid, cif in kb.con.execute("SELECT material_id, cif FROM structures").fetchall():
+                s = Structure.from_str(cif, fmt="cif")
+                out.setdefault(mid, s.volume / s.composition.num_atoms)
+        return out
+
+    return _cached("volumes", db, read)
 
 
 def _volume_mismatch(a: str, b: str, db) -> float:

@@ -1,0 +1,1 @@
+"""Interfacial-stability models: censoring-aware lifetime models, baselines, evaluation and ranking."""

@@ -1,0 +1,384 @@
+"""Symmetric-cell lifetime of a Li | interlayer | electrolyte interface, with right-censoring.
+
+Training rows: the store's ``symmetric_lifetimes`` (Li cells), described by the ``pair``
+descriptors of (interlayer, electrolyte) plus the test conditions. A cell "stable for over
+800 h" is a censored observation (event = False), not a failure at 800 h.
+
+Models compared (one table, grouped cross-validation by source paper):
+* ``survival``: scikit-survival's RandomSurvivalForest in a pipeline (median imputation);
+* ``log-hours regressor``: the same features, a RandomForestRegressor on log10(hours) that
+  treats censored rows as failures (what a censoring-blind model does);
+* ``physics``: no learning: the founding study's potential gap (interlayer level minus the
+  electrolyte's reduction potential; an electronic insulator counts as +1 V) plus 1 V if the
+  interlayer is thermodynamically stable against Li.
+Metrics: Harrell's C on out-of-fold predictions, within-paper pair accuracy (pairs of rows of
+one paper whose order is known despite censoring), and 95 % intervals from a bootstrap over papers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+CONDITIONS = ["current_density_mA_cm2", "areal_capacity_mAh_cm2", "temperature_C", "pressure_MPa", "wetting_agent"]
+PAIR_COLUMNS = [
+    "potential_gap_V", "blocks_electrons", "interlayer_stable_with_li", "interlayer_reaction_energy_with_li_eV_atom",
+    "interlayer_known_material", "interlayer_shear_modulus_GPa", "interlayer_log10_ionic_conductivity_rt",
+    "interlayer_band_gap_eV", "interlayer_conduction_class", "interlayer_electron_level_V",
+    "electrolyte_shear_modulus_GPa", "electrolyte_log10_ionic_conductivity_rt", "electrolyte_reduction_potential_V",
+    "bare_interface",
+]
+FEATURES = PAIR_COLUMNS + CONDITIONS
+DEFAULT_CONDITIONS = {"current_density_mA_cm2": 0.1, "areal_capacity_mAh_cm2": 0.1, "temperature_C": 25.0,
+                      "pressure_MPa": np.nan, "wetting_agent": 0.0}
+
+
+def training_table(kb, exclude_source: str | None = None, min_verification: str | None = None) -> pd.DataFrame:
+    """Li symmetric-cell lifetimes with their conditions (one row per result)."""
+    levels = {"recalled": 2, "source-checked": 1, "value-checked": 0}
+    df = kb.sql(
+        "SELECT source_id, doi, stack, coalesce(interlayer_id, 'none') AS interlayer, electrolyte_id AS electrolyte, "
+        "(wetting_agent_id IS NOT NULL)::DOUBLE AS wetting_agent, current_density_mA_cm2, areal_capacity_mAh_cm2, "
+        "temperature_C, pressure_MPa, lifetime_h, censored, verification "
+        "FROM symmetric_lifetimes WHERE working_ion = 'Li' ORDER BY source_id, stack, current_density_mA_cm2"
+    )
+    if exclude_source:
+        key = exclude_source.lower()
+        df = df[(df.source_id.str.lower() != key) & (df.doi.fillna("").str.lower() != key)]
+    if min_verification:
+        df = df[df.verification.map(levels) <= levels[min_verification]]
+    df = df.reset_index(drop=True)
+    df["event"] = ~df.censored.astype(bool)
+    return df
+
+
+def describe_rows(rows: pd.DataFrame, db=None) -> pd.DataFrame:
+    """The model's features for rows with `interlayer`, `electrolyte` and the condition columns."""
+    from ..featurizers.properties import PairFeaturizer
+
+    pf = PairFeaturizer(db=db).fit()
+    pairs = list(zip(rows.interlayer.astype(str), rows.electrolyte.astype(str), strict=True))
+    unique = sorted(set(pairs))
+    table = pd.DataFrame(pf.transform(unique), columns=pf.get_feature_names_out())
+    table.index = pd.MultiIndex.from_tuples(unique)
+    X = table.loc[pairs].reset_index(drop=True)
+    X["bare_interface"] = [float(p[0].lower() in ("none", "", "bare")) for p in pairs]
+    for c in CONDITIONS:
+        X[c] = rows[c].astype(float).to_numpy() if c in rows else DEFAULT_CONDITIONS[c]
+    return X[FEATURES].astype(float)
+
+
+def physics_score(X: pd.DataFrame) -> np.ndarray:
+    """Higher = expected to live longer. No learning: the potential gap and stability against Li."""
+    gap = X["potential_gap_V"].to_numpy(copy=True)
+    insulator = X["blocks_electrons"].to_numpy() == 1
+    gap = np.where(np.isnan(gap), np.where(insulator, 1.0, 0.0), gap)
+    stable = np.nan_to_num(X["interlayer_stable_with_li"].to_numpy(), nan=0.0)
+    return gap + 1.0 * stable
+
+
+def survival_pipeline(random_state: int = 0):
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sksurv.ensemble import RandomSurvivalForest
+
+    return make_pipeline(
+        SimpleImputer(strategy="median", keep_empty_features=True),
+        RandomSurvivalForest(n_estimators=300, min_samples_leaf=2, max_features="sqrt", random_state=random_state, n_jobs=1),
+    )
+
+
+def regressor_pipeline(random_state: int = 0):
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True),
+                         RandomForestRegressor(n_estimators=300, min_samples_leaf=2, random_state=random_state, n_jobs=1))
+
+
+def structured_y(df: pd.DataFrame):
+    from sksurv.util import Surv
+
+    return Surv.from_arrays(event=df.event.to_numpy(bool), time=df.lifetime_h.to_numpy(float))
+
+
+# ------------------------------------------------------------------ evaluation
+def harrell_c(time, event, score) -> float:
+    """Harrell's C: share of comparable pairs ordered correctly (higher score = longer life); ties count 1/2."""
+    num = den = 0.0
+    for i in range(len(time)):
+        if not event[i]:
+            continue
+        for j in range(len(time)):
+            if time[j] > time[i] or (time[j] == time[i] and not event[j] and i != j):
+                den += 1
+                num += 1.0 if score[j] > score[i] else 0.5 if score[j] == score[i] else 0.0
+    return num / den if den else math.nan
+
+
+def pair_accuracy(df: pd.DataFrame, score) -> tuple[float, int]:
+    """Within-paper pairs whose order is known (an event before the other's time): share ordered correctly."""
+    right = total = 0.0
+    for _, g in df.assign(score=score).groupby("source_id"):
+        t, e, s = g.lifetime_h.to_numpy(), g.event.to_numpy(), g.score.to_numpy()
+        for i in range(len(g)):
+            for j in range(len(g)):
+                if e[i] and t[j] > t[i]:
+                    total += 1
+                    right += 1.0 if s[j] > s[i] else 0.5 if s[j] == s[i] else 0.0
+    return (right / total if total else math.nan), int(total)
+
+
+def _bootstrap(df, score, n=1000, seed=0):
+    """95 % intervals of Harrell's C and pair accuracy, resampling whole papers with replacement."""
+    rng = np.random.default_rng(seed)
+    src = df.source_id.to_numpy()
+    papers = np.unique(src)
+    rows_of = {p: np.flatnonzero(src == p) for p in papers}
+    cs, ps = [], []
+    for _ in range(n):
+        pick = rng.choice(papers, size=len(papers), replace=True)
+        idx = np.concatenate([rows_of[p] for p in pick])
+        labels = np.concatenate([[f"{p}#{k}"] * len(rows_of[p]) for k, p in enumerate(pick)])  # a paper drawn twice is two papers
+        sub = df.iloc[idx].assign(source_id=labels).reset_index(drop=True)
+        cs.append(harrell_c(sub.lifetime_h.to_numpy(), sub.event.to_numpy(), score[idx]))
+        ps.append(pair_accuracy(sub, score[idx])[0])
+
+    def interval(values):
+        a = np.array(values, float)
+        return tuple(np.nanpercentile(a, [2.5, 97.5])) if np.isfinite(a).any() else (math.nan, math.nan)
+
+    return interval(cs), interval(ps)
+
+
+@dataclass
+class CVResult:
+    table: pd.DataFrame
+    oof: pd.DataFrame
+
+    def as_text(self) -> str:
+        t = self.table.copy()
+        for c in t.columns:
+            if t[c].dtype.kind == "f":
+                t[c] = t[c].map(lambda v: f"{v:.3f}" if v == v else "n/a")
+        return t.to_string(index=False)
+
+
+def cross_validate(df: pd.DataFrame, X: pd.DataFrame, n_splits: int = 5, bootstrap: int = 1000, seed: int = 0) -> CVResult:
+    """Grouped CV by source paper for the survival model, the log-hours regressor and the physics baseline."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = df.source_id.to_numpy()
+    k = min(n_splits, len(set(groups)))
+    y = structured_y(df)
+    oof = pd.DataFrame({"survival": np.nan, "log-hours regressor": np.nan, "physics": physics_score(X)}, index=df.index)
+    for train, test in GroupKFold(n_splits=k).split(X, groups=groups):
+        surv = survival_pipeline(seed).fit(X.iloc[train], y[train])
+        oof.loc[oof.index[test], "survival"] = -surv.predict(X.iloc[test])  # predict() is a risk: higher = sooner
+        reg = regressor_pipeline(seed).fit(X.iloc[train], np.log10(df.lifetime_h.iloc[train]))
+        oof.loc[oof.index[test], "log-hours regressor"] = reg.predict(X.iloc[test])
+    rows = []
+    for name in oof.columns:
+        s = oof[name].to_numpy()
+        c = harrell_c(df.lifetime_h.to_numpy(), df.event.to_numpy(), s)
+        p, n_pairs = pair_accuracy(df, s)
+        (c_lo, c_hi), (p_lo, p_hi) = _bootstrap(df, s, bootstrap, seed) if bootstrap else ((math.nan,) * 2, (math.nan,) * 2)
+        rows.append({"model": name, "harrell_c": c, "c_lo95": c_lo, "c_hi95": c_hi, "pair_accuracy": p,
+                     "pair_lo95": p_lo, "pair_hi95": p_hi, "n_pairs": n_pairs})
+    table = pd.DataFrame(rows)
+    table.attrs.update(n_rows=len(df), n_events=int(df.event.sum()), n_papers=len(set(groups)), folds=k)
+    return CVResult(table, oof)
+
+
+def data_hash(df: pd.DataFrame) -> str:
+    return hashlib.sha256(df.drop(columns=["verification"], errors="ignore").to_csv(index=False).encode()).hexdigest()
+
+
+def predict_lifetimes(model, X: pd.DataFrame, horizon: float) -> pd.DataFrame:
+    """Median lifetime and an interquartile interval from the survival functions; '>' where S stays above."""
+    fns = model.predict_survival_function(X)
+    out = []
+    for fn in fns:
+        t, s = fn.x, fn(fn.x)
+
+        def when(level, t=t, s=s):
+            below = np.flatnonzero(s <= level)
+            return (float(t[below[0]]), "=") if len(below) else (float(t[-1]), ">")
+
+        (med, q), (lo, _), (hi, qh) = when(0.5), when(0.75), when(0.25)
+        out.append({"predicted_lifetime_h": med, "lifetime_qualifier": q, "lower_h": lo, "upper_h": hi, "upper_qualifier": qh})
+    return pd.DataFrame(out)
+
+
+__all__ = ["training_table", "describe_rows", "cross_validate", "physics_score", "survival_pipeline", "regressor_pipeline",
+           "structured_y", "predict_lifetimes", "harrell_c", "pair_accuracy", "data_hash", "json"]
+
+
+# ------------------------------------------------------------------ training, persistence, ranking
+def versions() -> dict[str, str]:
+    import sklearn
+    import skops
+    import sksurv
+
+    from .. import __version__
+
+    return {"matkb": __version__, "scikit-learn": sklearn.__version__, "scikit-survival": sksurv.__version__, "skops": skops.__version__}
+
+
+def train(kb, *, exclude_source: str | None = None, min_verification: str | None = None, bootstrap: int = 1000,
+          seed: int = 0, out=None):
+    """Cross-validate, fit on all rows, save with skops and a card. Returns (model, card)."""
+    from . import persist
+
+    df = training_table(kb, exclude_source=exclude_source, min_verification=min_verification)
+    if df.event.sum() < 2 or df.source_id.nunique() < 3:
+        from ..errors import MatkbError
+
+        raise MatkbError(f"too little training data: {len(df)} rows, {int(df.event.sum())} failures, "
+                         f"{df.source_id.nunique()} papers (need >= 2 failures and >= 3 papers)")
+    X = describe_rows(df, db=kb)
+    cv = cross_validate(df, X, bootstrap=bootstrap, seed=seed)
+    model = survival_pipeline(seed).fit(X, structured_y(df))
+    # applicability domain: descriptors known for at least half of the training rows
+    dom_cols = [c for c in FEATURES if X[c].notna().mean() >= 0.5]
+    Xd = X[dom_cols]
+    med = Xd.median()
+    iqr = (Xd.quantile(0.75) - Xd.quantile(0.25)).replace(0, 1.0).fillna(1.0)
+    Z = ((Xd - med) / iqr).fillna(0.0).to_numpy()
+    nn = np.sort(np.sqrt(((Z[:, None, :] - Z[None, :, :]) ** 2).sum(-1)), axis=1)[:, 1] if len(Z) > 1 else np.array([0.0])
+    card = {
+        "model": "RandomSurvivalForest (scikit-survival) after median imputation",
+        "target": "symmetric-cell lifetime in hours, right-censored",
+        "features": FEATURES,
+        "training_rows": len(df), "training_events": int(df.event.sum()), "training_papers": int(df.source_id.nunique()),
+        "training_data_sha256": data_hash(df), "excluded_source": exclude_source, "min_verification": min_verification,
+        "schema_version": kb.schema_version, "versions": versions(), "seed": seed,
+        "cv": cv.table.to_dict(orient="records"), "cv_meta": cv.table.attrs,
+        "horizon_h": float(df.lifetime_h.max()),
+        "domain": {"columns": dom_cols, "median": med.to_dict(), "iqr": iqr.to_dict(), "train_z": Z.round(6).tolist(),
+                   "nn_threshold": float(np.percentile(nn, 95)) if len(nn) else 0.0},
+        "training_interlayers": sorted(df.interlayer.unique().tolist()),
+    }
+    if out is not None:
+        persist.save(model, out, card)
+    return model, card, cv
+
+
+def default_model(kb, log=None):
+    """The embedded default model, trained on first use and cached beside the default store with its card."""
+    from ..default import current_fingerprint
+    from ..paths import data_home
+    from . import persist
+
+    tag = hashlib.sha1(f"{current_fingerprint()}:{kb.schema_version}:{persist.CARD_VERSION}".encode(),
+                       usedforsecurity=False).hexdigest()[:12]
+    path = data_home() / "models" / f"stability-{tag}.skops"
+    if path.is_file():
+        return (*persist.load(path, features=FEATURES, schema_version=kb.schema_version), path)
+    if log:
+        log(f"training the default stability model on the store's symmetric cells -> {path} ...")
+    model, card, _ = train(kb, out=path, bootstrap=200)
+    return model, card, path
+
+
+def rank(kb, *, electrolyte: str, candidates: pd.DataFrame | None = None, current_density: float = 0.1,
+         capacity: float = 0.1, temperature: float = 25.0, pressure: float | None = None, wetting_agent: bool = False,
+         model=None, card=None, top: int | None = None) -> pd.DataFrame:
+    """Rank interlayer candidates for ``electrolyte`` at the given conditions."""
+    from ..errors import NotFound
+
+    electrolyte_id = kb.resolve_material(electrolyte) if not _is_formula_only(kb, electrolyte) else electrolyte
+    if candidates is None:
+        candidates = kb.sql("SELECT material_id AS name, formula, class FROM interlayer_candidates ORDER BY material_id")
+    else:
+        check_candidates(candidates)
+    if candidates.empty:
+        raise NotFound("no candidates to rank")
+    if model is None:
+        model, card, _ = default_model(kb)
+    rows = pd.DataFrame({
+        "interlayer": candidates["name"].astype(str), "electrolyte": electrolyte_id,
+        "wetting_agent": float(wetting_agent), "current_density_mA_cm2": current_density,
+        "areal_capacity_mAh_cm2": capacity, "temperature_C": temperature,
+        "pressure_MPa": np.nan if pressure is None else pressure,
+    })
+    X = describe_rows(rows, db=kb)
+    pred = predict_lifetimes(model, X, card["horizon_h"])
+    risk = model.predict(X)
+    dom = card["domain"]
+    med, iqr = pd.Series(dom["median"]), pd.Series(dom["iqr"])
+    Z = ((X[dom["columns"]] - med) / iqr).fillna(0.0)
+    train_ids = set(card.get("training_interlayers", []))
+    importances = _importance_proxy(model)
+    drivers = []
+    Zall = Z.reindex(columns=FEATURES, fill_value=0.0)
+    for i in range(len(X)):
+        contrib = (Zall.iloc[i] * importances).sort_values()
+        up = [c for c in contrib.index[::-1][:2] if contrib[c] > 0]
+        down = [c for c in contrib.index[:2] if contrib[c] < 0]
+        drivers.append("; ".join(filter(None, ["up: " + ", ".join(up) if up else "", "down: " + ", ".join(down) if down else ""])))
+    out = pd.DataFrame({
+        "candidate": candidates["name"].astype(str).to_numpy(),
+        "formula": candidates.get("formula", pd.Series([None] * len(candidates))).to_numpy(),
+        "class": candidates.get("class", pd.Series([None] * len(candidates))).to_numpy(),
+        "predicted_lifetime_h": pred.predicted_lifetime_h, "qualifier": pred.lifetime_qualifier,
+        "lower_h": pred.lower_h, "upper_h": pred.upper_h, "risk": risk,
+        "potential_gap_V": X.potential_gap_V, "blocks_electrons": X.blocks_electrons,
+        "stable_with_li": X.interlayer_stable_with_li, "physics_score": physics_score(X),
+        "drivers": drivers,
+        "known_features": X[PAIR_COLUMNS].notna().sum(axis=1).to_numpy(),
+    })
+    # applicability: enough known descriptors, and no farther from the nearest training row than
+    # 1.5 x the 95th percentile of the training rows' own nearest-neighbour distances
+    train_z = np.asarray(dom["train_z"], float)
+    d_nn = np.sqrt(((Z.to_numpy()[:, None, :] - train_z[None, :, :]) ** 2).sum(-1)).min(axis=1)
+    out["nearest_training_distance"] = d_nn
+    out["in_domain"] = (out.known_features >= 4) & (d_nn <= 1.5 * max(dom["nn_threshold"], 1e-9))
+    out["tested_in_training"] = out.candidate.isin(train_ids)
+    out = out.sort_values(["risk", "physics_score"], ascending=[True, False], kind="mergesort").reset_index(drop=True)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    out = out.drop(columns=["risk", "known_features"])
+    return out.head(top) if top else out
+
+
+def check_candidates(candidates: pd.DataFrame, file: str = "candidates") -> None:
+    """A candidate table needs names; a formula, where given, must parse (the error names the CSV row)."""
+    from ..errors import Issue, ValidationFailed
+    from ..featurizers.base import parse_formula
+
+    issues = []
+    if "name" not in candidates.columns:
+        issues.append(Issue("error", file, "header", "name", "", "a `name` column is required", "candidates"))
+    for i, f in enumerate(candidates.get("formula", pd.Series(dtype=object))):
+        if isinstance(f, str) and f.strip():
+            try:
+                parse_formula(f.strip())
+            except ValueError as exc:
+                issues.append(Issue("error", file, f"row {i + 2}", "formula", f, str(exc), "candidates"))
+    if issues:
+        raise ValidationFailed(issues)
+
+
+def _is_formula_only(kb, name: str) -> bool:
+    try:
+        kb.resolve_material(name)
+        return False
+    except Exception:
+        return True
+
+
+def _importance_proxy(model) -> pd.Series:
+    """Per-feature weight for the 'drivers' column: how often a feature splits the forest's trees."""
+    forest = model[-1]
+    counts = np.zeros(len(FEATURES))
+    for est in forest.estimators_:
+        f = est.tree_.feature
+        for k in f[f >= 0]:
+            counts[k] += 1
+    return pd.Series(counts / max(counts.sum(), 1), index=FEATURES)

@@ -388,16 +388,10 @@ def rank(
     out: Annotated[Optional[Path], typer.Option("--out", help="Write to this file.")] = None,
 ) -> None:
     """Rank interlayer candidates for an electrolyte by predicted Li | interlayer | electrolyte lifetime."""
-    from .models import persist
-    from .models.stability import FEATURES, default_model
     from .models.stability import rank as run_rank
 
-    kb, _ = _open(write=False)
+    kb, m, card = _model_and_store(model)
     with kb:
-        if model is not None:
-            m, card = _run(persist.load, model, features=FEATURES, schema_version=kb.schema_version)
-        else:
-            m, card, _path = _run(default_model, kb, _err)
         cand = None
         if candidates is not None:
             import pandas as pd
@@ -417,3 +411,63 @@ def rank(
                    f"{card['training_papers']} papers; lifetimes above {card['horizon_h']:.0f} h are beyond the data (shown as '>')", err=True)
     else:
         _emit(df, Format(fmt.value), out)
+
+
+predict_app = typer.Typer(help="Predictions for explicit rows (check the model against new papers).", no_args_is_help=True)
+app.add_typer(predict_app, name="predict")
+
+
+@predict_app.command("stability")
+def predict_stability(
+    input_csv: Annotated[Path, typer.Option("--input", help="CSV: electrolyte, interlayer ('none' = bare), current_density_mA_cm2, "
+                                                             "areal_capacity_mAh_cm2, temperature_C, optional pressure_MPa; other columns pass through")],
+    model: Annotated[Optional[Path], typer.Option("--model", help="A model saved by `matkb train --out`.")] = None,
+    fmt: Annotated[RankFormat, typer.Option("--format", help="table, csv or json")] = RankFormat.csv,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write to this file.")] = None,
+) -> None:
+    """Predicted lifetime, interval, potential gap and applicability for each input row."""
+    import pandas as pd
+
+    from .models.stability import predict_rows
+
+    rows = pd.read_csv(input_csv)
+    need = ["electrolyte", "interlayer", "current_density_mA_cm2", "areal_capacity_mAh_cm2", "temperature_C"]
+    missing = [c for c in need if c not in rows.columns]
+    if missing:
+        _fail(MatkbError(f"{input_csv}: missing column(s) {', '.join(missing)} (columns: {', '.join(map(str, rows.columns))})"))
+    feats = rows.copy()
+    feats["wetting_agent"] = feats.get("wetting_agent", 0.0)
+    feats["pressure_MPa"] = feats.get("pressure_MPa", float("nan"))
+    kb, m, card = _model_and_store(model)
+    with kb:
+        pred = _run(predict_rows, kb, feats, m, card)
+    result = pd.concat([rows.reset_index(drop=True), pred.drop(columns=["risk"])], axis=1)
+    _emit(result, Format(fmt.value), out)
+
+
+@app.command()
+def suggest(
+    electrolyte: Annotated[str, typer.Option("--electrolyte", help="Electrolyte name or formula.")] = "LATP",
+    n: Annotated[int, typer.Option("--n", help="How many to suggest.")] = 5,
+    model: Annotated[Optional[Path], typer.Option("--model", help="A model saved by `matkb train --out`.")] = None,
+) -> None:
+    """Untested candidates whose results would teach the model most (widest interval, farthest from the data)."""
+    from .models.stability import suggest as run_suggest
+
+    kb, m, card = _model_and_store(model)
+    with kb:
+        df = _run(run_suggest, kb, electrolyte=electrolyte, n=n, model=m, card=card)
+    _emit(df[["candidate", "formula", "class", "lower_h", "upper_h", "interval_width_h", "nearest_training_distance",
+              "potential_gap_V", "in_domain"]], Format.table, None)
+
+
+def _model_and_store(model_path: Optional[Path]):
+    from .models import persist
+    from .models.stability import FEATURES, default_model
+
+    kb, _ = _open(write=False)
+    if model_path is not None:
+        m, card = _run(persist.load, model_path, features=FEATURES, schema_version=kb.schema_version)
+    else:
+        m, card, _path = _run(default_model, kb, _err)
+    return kb, m, card

@@ -97,3 +97,23 @@ def test_rank_cli_with_a_bad_candidate_formula_names_the_row(kb_path, tmp_path):
     res = subprocess.run([*MATKB, "--db", str(kb_path), "rank", "--candidates", str(csv)], capture_output=True, text=True)
     assert res.returncode == 1
     assert f"error: {csv}: row 3: formula = Xq2O3: pymatgen cannot parse formula 'Xq2O3'" in res.stderr
+
+
+def test_predict_stability_passes_columns_through_and_suggest_picks_untested(kb_path, tmp_path):
+    rows = tmp_path / "rows.csv"
+    rows.write_text("electrolyte,interlayer,current_density_mA_cm2,areal_capacity_mAh_cm2,temperature_C,paper\n"
+                    "LATP,PB,0.05,,60,seed\nLATP,none,0.05,,60,seed\n")
+    model = tmp_path / "m.skops"
+    with Store(kb_path, read_only=True) as kb:
+        train(kb, bootstrap=0, out=model)
+    res = subprocess.run([*MATKB, "--db", str(kb_path), "predict", "stability", "--input", str(rows), "--model", str(model)],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    out = pd.read_csv(__import__("io").StringIO(res.stdout))
+    assert out.paper.tolist() == ["seed", "seed"]
+    for col in ("predicted_lifetime_h", "lower_h", "upper_h", "potential_gap_V", "in_domain"):
+        assert col in out.columns
+    assert out.potential_gap_V.tolist() == pytest.approx([0.73, -2.34])
+    res = subprocess.run([*MATKB, "--db", str(kb_path), "suggest", "--n", "3", "--model", str(model)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert len(res.stdout.strip().splitlines()) == 4 and "PB " not in res.stdout

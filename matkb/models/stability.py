@@ -264,6 +264,7 @@ def train(kb, *, exclude_source: str | None = None, min_verification: str | None
         "domain": {"columns": dom_cols, "median": med.to_dict(), "iqr": iqr.to_dict(), "train_z": Z.round(6).tolist(),
                    "nn_threshold": float(np.percentile(nn, 95)) if len(nn) else 0.0},
         "training_interlayers": sorted(df.interlayer.unique().tolist()),
+        "feature_medians": X.median().to_dict(),
     }
     if out is not None:
         persist.save(model, out, card)
@@ -287,64 +288,88 @@ def default_model(kb, log=None):
     return model, card, path
 
 
-def rank(kb, *, electrolyte: str, candidates: pd.DataFrame | None = None, current_density: float = 0.1,
-         capacity: float = 0.1, temperature: float = 25.0, pressure: float | None = None, wetting_agent: bool = False,
-         model=None, card=None, top: int | None = None) -> pd.DataFrame:
-    """Rank interlayer candidates for ``electrolyte`` at the given conditions."""
+def predict_rows(kb, rows: pd.DataFrame, model, card) -> pd.DataFrame:
+    """Predictions for explicit rows (`interlayer`, `electrolyte` and condition columns), one output row each.
+
+    Adds predicted_lifetime_h (+ qualifier '>' where beyond the data), lower_h, upper_h,
+    potential_gap_V, blocks_electrons, stable_with_li, physics_score, drivers,
+    nearest_training_distance, in_domain and risk (higher = sooner failure).
+    """
+    X = describe_rows(rows, db=kb)
+    pred = predict_lifetimes(model, X, card["horizon_h"])
+    dom = card["domain"]
+    Z = ((X[dom["columns"]] - pd.Series(dom["median"])) / pd.Series(dom["iqr"])).fillna(0.0)
+    drivers = _drivers(model, X, pd.Series(card["feature_medians"]))
+    # applicability: enough known descriptors, and no farther from the nearest training row than
+    # 1.5 x the 95th percentile of the training rows' own nearest-neighbour distances
+    train_z = np.asarray(dom["train_z"], float)
+    d_nn = np.sqrt(((Z.to_numpy()[:, None, :] - train_z[None, :, :]) ** 2).sum(-1)).min(axis=1)
+    known = X[PAIR_COLUMNS].notna().sum(axis=1).to_numpy()
+    return pd.DataFrame({
+        "predicted_lifetime_h": pred.predicted_lifetime_h, "qualifier": pred.lifetime_qualifier,
+        "lower_h": pred.lower_h, "upper_h": pred.upper_h,
+        "potential_gap_V": X.potential_gap_V, "blocks_electrons": X.blocks_electrons,
+        "stable_with_li": X.interlayer_stable_with_li, "physics_score": physics_score(X),
+        "drivers": drivers, "nearest_training_distance": d_nn,
+        "in_domain": (known >= 4) & (d_nn <= 1.5 * max(dom["nn_threshold"], 1e-9)),
+        "risk": model.predict(X),
+    })
+
+
+def candidate_rows(kb, candidates: pd.DataFrame, electrolyte: str, *, current_density: float, capacity: float,
+                   temperature: float, pressure: float | None, wetting_agent: bool) -> pd.DataFrame:
+    electrolyte_id = electrolyte if _is_formula_only(kb, electrolyte) else kb.resolve_material(electrolyte)
+    return pd.DataFrame({
+        "interlayer": candidates["name"].astype(str).to_numpy(), "electrolyte": electrolyte_id,
+        "wetting_agent": float(wetting_agent), "current_density_mA_cm2": current_density,
+        "areal_capacity_mAh_cm2": capacity, "temperature_C": temperature,
+        "pressure_MPa": np.nan if pressure is None else pressure,
+    })
+
+
+def _library(kb, candidates: pd.DataFrame | None) -> pd.DataFrame:
     from ..errors import NotFound
 
-    electrolyte_id = kb.resolve_material(electrolyte) if not _is_formula_only(kb, electrolyte) else electrolyte
     if candidates is None:
         candidates = kb.sql("SELECT material_id AS name, formula, class FROM interlayer_candidates ORDER BY material_id")
     else:
         check_candidates(candidates)
     if candidates.empty:
         raise NotFound("no candidates to rank")
+    return candidates
+
+
+def rank(kb, *, electrolyte: str, candidates: pd.DataFrame | None = None, current_density: float = 0.1,
+         capacity: float = 0.1, temperature: float = 25.0, pressure: float | None = None, wetting_agent: bool = False,
+         model=None, card=None, top: int | None = None) -> pd.DataFrame:
+    """Rank interlayer candidates for ``electrolyte`` at the given conditions (lowest predicted risk first)."""
+    candidates = _library(kb, candidates)
     if model is None:
         model, card, _ = default_model(kb)
-    rows = pd.DataFrame({
-        "interlayer": candidates["name"].astype(str), "electrolyte": electrolyte_id,
-        "wetting_agent": float(wetting_agent), "current_density_mA_cm2": current_density,
-        "areal_capacity_mAh_cm2": capacity, "temperature_C": temperature,
-        "pressure_MPa": np.nan if pressure is None else pressure,
-    })
-    X = describe_rows(rows, db=kb)
-    pred = predict_lifetimes(model, X, card["horizon_h"])
-    risk = model.predict(X)
-    dom = card["domain"]
-    med, iqr = pd.Series(dom["median"]), pd.Series(dom["iqr"])
-    Z = ((X[dom["columns"]] - med) / iqr).fillna(0.0)
-    train_ids = set(card.get("training_interlayers", []))
-    importances = _importance_proxy(model)
-    drivers = []
-    Zall = Z.reindex(columns=FEATURES, fill_value=0.0)
-    for i in range(len(X)):
-        contrib = (Zall.iloc[i] * importances).sort_values()
-        up = [c for c in contrib.index[::-1][:2] if contrib[c] > 0]
-        down = [c for c in contrib.index[:2] if contrib[c] < 0]
-        drivers.append("; ".join(filter(None, ["up: " + ", ".join(up) if up else "", "down: " + ", ".join(down) if down else ""])))
-    out = pd.DataFrame({
+    rows = candidate_rows(kb, candidates, electrolyte, current_density=current_density, capacity=capacity,
+                          temperature=temperature, pressure=pressure, wetting_agent=wetting_agent)
+    pred = predict_rows(kb, rows, model, card)
+    out = pd.concat([pd.DataFrame({
         "candidate": candidates["name"].astype(str).to_numpy(),
         "formula": candidates.get("formula", pd.Series([None] * len(candidates))).to_numpy(),
         "class": candidates.get("class", pd.Series([None] * len(candidates))).to_numpy(),
-        "predicted_lifetime_h": pred.predicted_lifetime_h, "qualifier": pred.lifetime_qualifier,
-        "lower_h": pred.lower_h, "upper_h": pred.upper_h, "risk": risk,
-        "potential_gap_V": X.potential_gap_V, "blocks_electrons": X.blocks_electrons,
-        "stable_with_li": X.interlayer_stable_with_li, "physics_score": physics_score(X),
-        "drivers": drivers,
-        "known_features": X[PAIR_COLUMNS].notna().sum(axis=1).to_numpy(),
-    })
-    # applicability: enough known descriptors, and no farther from the nearest training row than
-    # 1.5 x the 95th percentile of the training rows' own nearest-neighbour distances
-    train_z = np.asarray(dom["train_z"], float)
-    d_nn = np.sqrt(((Z.to_numpy()[:, None, :] - train_z[None, :, :]) ** 2).sum(-1)).min(axis=1)
-    out["nearest_training_distance"] = d_nn
-    out["in_domain"] = (out.known_features >= 4) & (d_nn <= 1.5 * max(dom["nn_threshold"], 1e-9))
-    out["tested_in_training"] = out.candidate.isin(train_ids)
+    }), pred], axis=1)
+    out["tested_in_training"] = out.candidate.isin(set(card.get("training_interlayers", [])))
     out = out.sort_values(["risk", "physics_score"], ascending=[True, False], kind="mergesort").reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
-    out = out.drop(columns=["risk", "known_features"])
+    out = out.drop(columns=["risk"])
     return out.head(top) if top else out
+
+
+def suggest(kb, *, electrolyte: str, n: int = 5, model=None, card=None, **conditions) -> pd.DataFrame:
+    """Untested candidates whose results would teach the model most: widest predicted interval, then farthest from the data."""
+    if model is None:
+        model, card, _ = default_model(kb)
+    ranked = rank(kb, electrolyte=electrolyte, model=model, card=card, **conditions)
+    untested = ranked[~ranked.tested_in_training].copy()
+    untested["interval_width_h"] = untested.upper_h - untested.lower_h
+    untested = untested.sort_values(["interval_width_h", "nearest_training_distance"], ascending=False, kind="mergesort")
+    return untested.head(n).reset_index(drop=True)
 
 
 def check_candidates(candidates: pd.DataFrame, file: str = "candidates") -> None:
@@ -373,12 +398,21 @@ def _is_formula_only(kb, name: str) -> bool:
         return True
 
 
-def _importance_proxy(model) -> pd.Series:
-    """Per-feature weight for the 'drivers' column: how often a feature splits the forest's trees."""
-    forest = model[-1]
-    counts = np.zeros(len(FEATURES))
-    for est in forest.estimators_:
-        f = est.tree_.feature
-        for k in f[f >= 0]:
-            counts[k] += 1
-    return pd.Series(counts / max(counts.sum(), 1), index=FEATURES)
+def _drivers(model, X: pd.DataFrame, medians: pd.Series, k: int = 2) -> list[str]:
+    """The descriptors that moved each prediction most: one at a time, a descriptor is set to its
+    training median; if the predicted risk then rises, the descriptor was lengthening the life (up)."""
+    base = model.predict(X)
+    effects = np.zeros((len(X), len(FEATURES)))
+    for j, col in enumerate(FEATURES):
+        if col not in medians or medians[col] != medians[col]:
+            continue
+        Xj = X.copy()
+        Xj[col] = medians[col]
+        effects[:, j] = model.predict(Xj) - base  # > 0: the actual value lowered the risk
+    out = []
+    for row in effects:
+        order = np.argsort(row)
+        up = [FEATURES[j] for j in order[::-1][:k] if row[j] > 1e-9]
+        down = [FEATURES[j] for j in order[:k] if row[j] < -1e-9]
+        out.append("; ".join(filter(None, ["up: " + ", ".join(up) if up else "", "down: " + ", ".join(down) if down else ""])) or "none")
+    return out

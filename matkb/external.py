@@ -100,38 +100,49 @@ def _formula(errs: _RowErrors, line: int, fld: str, text: str | None) -> tuple[s
     return comp.reduced_formula, comp.chemical_system
 
 
-def read_obelix(path: str | os.PathLike) -> tuple[list[dict], list[Issue]]:
-    csv_path = _csv_path(path, "obelix")
-    errs = _RowErrors(display_path(csv_path))
-    cif_dir = csv_path.parent / "train_cifs"
-    rows = []
+def _records(csv_path: Path, errs: _RowErrors):
+    """(line, entry id, record) for every CSV row with an ID; a repeated ID gets '#row<line>' appended
+    (the published Liverpool file reuses ID 922 for two different entries)."""
+    seen: set[str] = set()
     with open(csv_path, newline="", encoding="utf-8-sig") as fh:
         for line, rec in enumerate(csv.DictReader(fh), start=2):
             eid = (rec.get("ID") or "").strip()
             if not eid:
                 errs.add(line, "ID", eid, "is empty")
                 continue
-            sigma, qual = _sigma(errs, line, "Ionic conductivity (S cm-1)", rec.get("Ionic conductivity (S cm-1)"))
-            reduced, chemsys = _formula(errs, line, "True Composition", rec.get("True Composition") or rec.get("Reduced Composition"))
-            sg_num = _float(errs, line, "Space group #", rec.get("Space group #"))
-            cif_file = cif_dir / f"{eid}.cif"
-            liion = _float(errs, line, "Liion ID", rec.get("Liion ID"))
-            rows.append({
-                "entry_key": f"obelix:{eid}", "dataset": "obelix", "entry_id": eid, "source_id": DATASETS["obelix"]["source_id"],
-                "composition": rec.get("True Composition") or rec.get("Reduced Composition"),
-                "reduced_formula": reduced, "chemical_system": chemsys, "family": rec.get("Family") or None,
-                "sigma_S_cm": sigma, "sigma_qualifier": qual,
-                "sigma_total_S_cm": _float(errs, line, "IC (Total)", rec.get("IC (Total)"), positive=True),
-                "sigma_bulk_S_cm": _float(errs, line, "IC (Bulk)", rec.get("IC (Bulk)"), positive=True),
-                "temperature_C": ROOM_TEMPERATURE_C, "temperature_qualifier": "~",
-                "space_group": rec.get("Space group") or None, "space_group_number": int(sg_num) if sg_num is not None else None,
-                **{col: _float(errs, line, src, rec.get(src)) for col, src in
-                   (("a_A", "a"), ("b_A", "b"), ("c_A", "c"), ("alpha_deg", "alpha"), ("beta_deg", "beta"), ("gamma_deg", "gamma"))},
-                "doi": (rec.get("DOI") or "").strip().lower() or None,
-                "cif": cif_file.read_text(encoding="utf-8", errors="replace") if cif_file.is_file() else None,
-                "cross_ref": str(int(liion)) if liion is not None else None,
-                "origin": errs.file,
-            })
+            if eid in seen:
+                eid = f"{eid}#row{line}"
+            seen.add(eid)
+            yield line, eid, rec
+
+
+def read_obelix(path: str | os.PathLike) -> tuple[list[dict], list[Issue]]:
+    csv_path = _csv_path(path, "obelix")
+    errs = _RowErrors(display_path(csv_path))
+    cif_dir = csv_path.parent / "train_cifs"
+    rows = []
+    for line, eid, rec in _records(csv_path, errs):
+        sigma, qual = _sigma(errs, line, "Ionic conductivity (S cm-1)", rec.get("Ionic conductivity (S cm-1)"))
+        reduced, chemsys = _formula(errs, line, "True Composition", rec.get("True Composition") or rec.get("Reduced Composition"))
+        sg_num = _float(errs, line, "Space group #", rec.get("Space group #"))
+        cif_file = cif_dir / f"{eid}.cif"
+        liion = _float(errs, line, "Liion ID", rec.get("Liion ID"))
+        rows.append({
+            "entry_key": f"obelix:{eid}", "dataset": "obelix", "entry_id": eid, "source_id": DATASETS["obelix"]["source_id"],
+            "composition": rec.get("True Composition") or rec.get("Reduced Composition"),
+            "reduced_formula": reduced, "chemical_system": chemsys, "family": rec.get("Family") or None,
+            "sigma_S_cm": sigma, "sigma_qualifier": qual,
+            "sigma_total_S_cm": _float(errs, line, "IC (Total)", rec.get("IC (Total)"), positive=True),
+            "sigma_bulk_S_cm": _float(errs, line, "IC (Bulk)", rec.get("IC (Bulk)"), positive=True),
+            "temperature_C": ROOM_TEMPERATURE_C, "temperature_qualifier": "~",
+            "space_group": rec.get("Space group") or None, "space_group_number": int(sg_num) if sg_num is not None else None,
+            **{col: _float(errs, line, src, rec.get(src)) for col, src in
+               (("a_A", "a"), ("b_A", "b"), ("c_A", "c"), ("alpha_deg", "alpha"), ("beta_deg", "beta"), ("gamma_deg", "gamma"))},
+            "doi": (rec.get("DOI") or "").strip().lower() or None,
+            "cif": cif_file.read_text(encoding="utf-8", errors="replace") if cif_file.is_file() else None,
+            "cross_ref": str(int(liion)) if liion is not None else None,
+            "origin": errs.file,
+        })
     return rows, errs.issues
 
 
@@ -139,31 +150,22 @@ def read_liverpool(path: str | os.PathLike) -> tuple[list[dict], list[Issue]]:
     csv_path = _csv_path(path, "liverpool")
     errs = _RowErrors(display_path(csv_path))
     rows = []
-    seen_ids: set[str] = set()
-    with open(csv_path, newline="", encoding="utf-8-sig") as fh:
-        for line, rec in enumerate(csv.DictReader(fh), start=2):
-            eid = (rec.get("ID") or "").strip()
-            if not eid:
-                errs.add(line, "ID", eid, "is empty")
-                continue
-            if eid in seen_ids:  # the published file reuses ID 922 for two different entries
-                eid = f"{eid}#row{line}"
-            seen_ids.add(eid)
-            sigma, qual = _sigma(errs, line, "target", rec.get("target"))
-            temp = _float(errs, line, "temperature", rec.get("temperature"), required=True)
-            if temp is not None and temp < -273.15:
-                errs.add(line, "temperature", rec.get("temperature"), "is below absolute zero (the column is in degC)")
-            reduced, chemsys = _formula(errs, line, "composition", rec.get("composition"))
-            rows.append({
-                "entry_key": f"liverpool:{eid}", "dataset": "liverpool", "entry_id": eid, "source_id": DATASETS["liverpool"]["source_id"],
-                "composition": rec.get("composition"), "reduced_formula": reduced, "chemical_system": chemsys,
-                "family": rec.get("family") or None, "sigma_S_cm": sigma, "sigma_qualifier": qual,
-                "sigma_total_S_cm": None, "sigma_bulk_S_cm": None, "temperature_C": temp, "temperature_qualifier": "=",
-                "space_group": None, "space_group_number": None, "a_A": None, "b_A": None, "c_A": None,
-                "alpha_deg": None, "beta_deg": None, "gamma_deg": None,
-                "doi": (rec.get("source") or "").strip().lower() or None, "cif": None, "cross_ref": None,
-                "origin": errs.file,
-            })
+    for line, eid, rec in _records(csv_path, errs):
+        sigma, qual = _sigma(errs, line, "target", rec.get("target"))
+        temp = _float(errs, line, "temperature", rec.get("temperature"), required=True)
+        if temp is not None and temp < -273.15:
+            errs.add(line, "temperature", rec.get("temperature"), "is below absolute zero (the column is in degC)")
+        reduced, chemsys = _formula(errs, line, "composition", rec.get("composition"))
+        rows.append({
+            "entry_key": f"liverpool:{eid}", "dataset": "liverpool", "entry_id": eid, "source_id": DATASETS["liverpool"]["source_id"],
+            "composition": rec.get("composition"), "reduced_formula": reduced, "chemical_system": chemsys,
+            "family": rec.get("family") or None, "sigma_S_cm": sigma, "sigma_qualifier": qual,
+            "sigma_total_S_cm": None, "sigma_bulk_S_cm": None, "temperature_C": temp, "temperature_qualifier": "=",
+            "space_group": None, "space_group_number": None, "a_A": None, "b_A": None, "c_A": None,
+            "alpha_deg": None, "beta_deg": None, "gamma_deg": None,
+            "doi": (rec.get("source") or "").strip().lower() or None, "cif": None, "cross_ref": None,
+            "origin": errs.file,
+        })
     return rows, errs.issues
 
 

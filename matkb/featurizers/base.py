@@ -73,8 +73,15 @@ class MatkbFeaturizer(TransformerMixin, BaseEstimator):
     of NaN and record why in :attr:`skipped_` (``warn`` also warns).
     """
 
-    #: name -> unit of every feature, filled by subclasses
-    units: dict[str, str] = {}
+    #: feature name -> unit, in output order; subclasses with a fixed feature list set it
+    FEATURE_UNITS: dict[str, str] = {}
+
+    def __init__(self, on_error: str = "raise"):
+        self.on_error = on_error
+
+    @property
+    def feature_units(self) -> dict[str, str]:
+        return dict(self.FEATURE_UNITS)
 
     def fit(self, X=None, y=None):
         if self.on_error not in ON_ERROR:
@@ -126,7 +133,7 @@ class MatkbFeaturizer(TransformerMixin, BaseEstimator):
 
     # -- to implement
     def _features(self) -> list[str]:
-        raise NotImplementedError
+        return list(self.FEATURE_UNITS)
 
     def _compute(self, comps: Sequence, index: list[int], items: list) -> np.ndarray:
         raise NotImplementedError

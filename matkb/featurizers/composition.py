@@ -66,9 +66,6 @@ class CompositionFeaturizer(MatkbFeaturizer):
         What to do with an item that cannot be parsed.
     """
 
-    def __init__(self, on_error: str = "raise"):
-        self.on_error = on_error
-
     def _features(self) -> list[str]:
         _, props, _ = element_table()
         return [f"MagpieData {s} {p}" for p in props for s in STATS]

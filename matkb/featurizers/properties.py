@@ -141,12 +141,7 @@ class PropertiesFeaturizer(MatkbFeaturizer):
         self.on_error = on_error
         self.db = db
 
-    def _features(self) -> list[str]:
-        return list(PROPERTY_FEATURES)
-
-    @property
-    def feature_units(self) -> dict[str, str]:
-        return dict(PROPERTY_FEATURES)
+    FEATURE_UNITS = PROPERTY_FEATURES
 
     def transform(self, X):
         from sklearn.utils.validation import check_is_fitted
@@ -189,13 +184,7 @@ class PairFeaturizer(MatkbFeaturizer):
         self.on_error = on_error
         self.db = db
 
-    def _features(self) -> list[str]:
-        return list(self.feature_units)
-
-    @property
-    def feature_units(self) -> dict[str, str]:
-        sides = {f"{side}_{k}": u for side in ("interlayer", "electrolyte") for k, u in PROPERTY_FEATURES.items()}
-        return {**PAIR_FEATURES, **sides}
+    FEATURE_UNITS = {**PAIR_FEATURES, **{f"{side}_{k}": u for side in ("interlayer", "electrolyte") for k, u in PROPERTY_FEATURES.items()}}
 
     def transform(self, X):
         from sklearn.utils.validation import check_is_fitted

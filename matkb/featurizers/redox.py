@@ -176,15 +176,7 @@ class RedoxFeaturizer(MatkbFeaturizer):
     cation (LiF, Li3N) also gives NaN there and ``reducible_cation_fraction`` = 0.
     """
 
-    def __init__(self, on_error: str = "raise"):
-        self.on_error = on_error
-
-    def _features(self) -> list[str]:
-        return list(FEATURES)
-
-    @property
-    def feature_units(self) -> dict[str, str]:
-        return dict(FEATURES)
+    FEATURE_UNITS = FEATURES
 
     def _row(self, comp, structure=None) -> list[float]:
         formula = comp.formula

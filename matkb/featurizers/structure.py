@@ -184,15 +184,7 @@ def li_descriptors(structure) -> dict[str, float]:
 class StructureFeaturizer(MatkbFeaturizer):
     """Density, packing, symmetry and Li-migration descriptors of a structure (CIF path or pymatgen Structure)."""
 
-    def __init__(self, on_error: str = "raise"):
-        self.on_error = on_error
-
-    def _features(self) -> list[str]:
-        return list(FEATURES)
-
-    @property
-    def feature_units(self) -> dict[str, str]:
-        return dict(FEATURES)
+    FEATURE_UNITS = FEATURES
 
     def transform(self, X):
         from sklearn.utils.validation import check_is_fitted

@@ -123,15 +123,7 @@ def reactivity(reduced_formula: str) -> dict:
 class ThermoFeaturizer(MatkbFeaturizer):
     """Formation enthalpy, hull distance and the most favourable reaction with Li metal."""
 
-    def __init__(self, on_error: str = "raise"):
-        self.on_error = on_error
-
-    def _features(self) -> list[str]:
-        return list(FEATURES)
-
-    @property
-    def feature_units(self) -> dict[str, str]:
-        return dict(FEATURES)
+    FEATURE_UNITS = FEATURES
 
     def _compute(self, comps, index, items) -> np.ndarray:
         self.reasons_ = {}

@@ -98,10 +98,10 @@ def init() -> None:
 
 
 @contextlib.contextmanager
-def _progress(label: str):
-    """A rich progress bar on a terminal; plain 'label done/total' lines otherwise (logs, tests)."""
+def _progress(label: str, unit: str = "rows"):
+    """A rich progress bar on a terminal; plain 'label done/total unit' lines otherwise (logs, tests)."""
     if not sys.stderr.isatty():
-        yield lambda table, done, total: _err(f"{label} {done}/{total} rows ({table})")
+        yield lambda table, done, total: _err(f"{label} {done}/{total} {unit} ({table})")
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -352,8 +352,13 @@ class RankFormat(StrEnum):
     json = "json"
 
 
-@app.command()
+train_app = typer.Typer(help="Train models: the stability model (default) or `train conductivity`.")
+app.add_typer(train_app, name="train")
+
+
+@train_app.callback(invoke_without_command=True)
 def train(
+    ctx: typer.Context,
     exclude_source: Annotated[Optional[str], typer.Option("--exclude-source", help="Leave out one paper (source id or DOI).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Save the model (skops) and its card (.card.json) here.")] = None,
     min_verification: Annotated[Optional[str], typer.Option("--min-verification", help="value-checked | source-checked | recalled")] = None,
@@ -361,6 +366,8 @@ def train(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Train the censoring-aware stability model; print grouped-CV metrics against the baselines."""
+    if ctx.invoked_subcommand:
+        return
     from .models.stability import train as run_train
 
     kb, _ = _open(write=False)
@@ -375,33 +382,73 @@ def train(
         typer.echo(f"saved {out} and {out}.card.json")
 
 
+class Grid(StrEnum):
+    full = "full"
+    small = "small"
+    fixed = "fixed"
+
+
+@train_app.command("conductivity")
+def train_conductivity(
+    out: Annotated[Optional[Path], typer.Option("--out", help="Save here (default: the model `predict conductivity` uses).")] = None,
+    grid: Annotated[Grid, typer.Option("--grid", help="Baseline tuning: full (the OBELiX authors' 420 settings), small, or fixed.")] = Grid.small,
+    compare: Annotated[bool, typer.Option("--compare/--no-compare", help="Compare with the OBELiX RF baseline on the same folds.")] = True,
+    jobs: Annotated[int, typer.Option("--jobs", help="Parallel workers for the forests.")] = 1,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Train the room-temperature ionic-conductivity model on the store's OBELiX, Liverpool and curated rows."""
+    from .models import conductivity as cond
+
+    path = out or cond.default_model_path()
+    kb, _ = _open(write=False)
+    with kb, _progress("cross-validating", "model x fold-scheme runs") as bar:
+        _model, card, table = _run(cond.train, kb, grid=grid.value, seed=seed, out=path, compare=compare, n_jobs=jobs,
+                                   progress=lambda done, total: bar("OBELiX folds", done, total))
+    if table is not None:
+        meta = table.attrs
+        typer.echo(f"OBELiX training split: {meta['n_obelix']} entries ({meta['n_nasicon']} NASICON); MAE in log10(S/cm), same folds for every model")
+        show = table.drop(columns=["rows"]).copy()
+        for c in ("mae", "mae_measured_only", "mae_nasicon"):
+            show[c] = show[c].map(lambda v: f"{v:.3f}")
+        typer.echo(show.to_string(index=False))
+    by = ", ".join(f"{k} {v}" for k, v in card["training_by_dataset"].items())
+    typer.echo(f"final model: {card['training_rows']} rows ({by}) from {card['training_dois']} DOIs; "
+               f"grouped-by-DOI CV MAE {card['grouped_cv_mae']:.3f} (NASICON {card['grouped_cv_mae_nasicon'] or float('nan'):.3f}); "
+               f"{card['interval_level']:.0%} interval +/- {card['interval_halfwidth']:.2f} log10 units")
+    typer.echo(f"saved {path} and {path}.card.json")
+
+
 @app.command()
 def rank(
     electrolyte: Annotated[str, typer.Option("--electrolyte", help="Electrolyte name in the store (LATP, LAGP, ...) or a formula.")] = "LATP",
-    candidates: Annotated[Optional[Path], typer.Option("--candidates", help="CSV with a `name` column (and `formula`).")] = None,
+    candidates: Annotated[Optional[Path], typer.Option("--candidates", help="CSV (name, formula, optional redox_potential_V, band_gap_eV, "
+                                                          "shear_modulus_GPa, ionic_conductivity_S_cm, class) or a folder of CIFs.")] = None,
     current_density: Annotated[float, typer.Option("--current-density", help="mA/cm^2")] = 0.1,
     capacity: Annotated[float, typer.Option("--capacity", help="mAh/cm^2")] = 0.1,
     temperature: Annotated[float, typer.Option("--temperature", help="degC")] = 25.0,
     model: Annotated[Optional[Path], typer.Option("--model", help="A model saved by `matkb train --out`.")] = None,
-    top: Annotated[int, typer.Option("--top", help="Show the best N.")] = 20,
+    top: Annotated[int, typer.Option("--top", help="Show the best N (0 = all).")] = 20,
+    min_verification: Annotated[Optional[str], typer.Option("--min-verification", help="Train on rows at least this well checked: "
+                                                                 "value-checked | source-checked (retrains; ignored with --model)")] = None,
     fmt: Annotated[RankFormat, typer.Option("--format", help="table, csv or json")] = RankFormat.table,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write to this file.")] = None,
 ) -> None:
     """Rank interlayer candidates for an electrolyte by predicted Li | interlayer | electrolyte lifetime."""
-    from .models.stability import rank as run_rank
+    from .models import stability
 
-    kb, m, card = _model_and_store(model)
+    kb, m, card = _model_and_store(model, min_verification)
+    conditions = {"electrolyte": electrolyte, "current_density": current_density, "capacity": capacity, "temperature": temperature}
     with kb:
-        cand = None
-        if candidates is not None:
-            import pandas as pd
-
-            from .models.stability import check_candidates
-
-            cand = pd.read_csv(candidates)
-            _run(check_candidates, cand, str(candidates))
-        df = _run(run_rank, kb, electrolyte=electrolyte, candidates=cand, current_density=current_density,
-                  capacity=capacity, temperature=temperature, model=m, card=card, top=top)
+        if candidates is not None and candidates.is_file() and top > 0:  # any length: streamed in chunks, the best `top` kept
+            with _progress("ranking", "candidates") as bar:
+                df = _run(stability.rank_csv, kb, candidates, **conditions, model=m, card=card, top=top,
+                          progress=lambda done, total: bar(candidates.name, done, total))
+        else:
+            cand = None
+            if candidates is not None:
+                cand = _run(_cif_folder_table if candidates.is_dir() else _read_csv, candidates)
+                _run(stability.check_candidates, cand, str(candidates))
+            df = _run(stability.rank, kb, candidates=cand, **conditions, model=m, card=card, top=top)
     if fmt is RankFormat.table:
         show = df.copy()
         show["predicted_lifetime_h"] = [f"{q if q != '=' else ''}{v:.0f}" for q, v in zip(show.qualifier, show.predicted_lifetime_h, strict=True)]
@@ -430,7 +477,7 @@ def predict_stability(
 
     from .models.stability import predict_rows
 
-    rows = pd.read_csv(input_csv)
+    rows = _run(_read_csv, input_csv)
     need = ["electrolyte", "interlayer", "current_density_mA_cm2", "areal_capacity_mAh_cm2", "temperature_C"]
     missing = [c for c in need if c not in rows.columns]
     if missing:
@@ -443,6 +490,36 @@ def predict_stability(
         pred = _run(predict_rows, kb, feats, m, card)
     result = pd.concat([rows.reset_index(drop=True), pred.drop(columns=["risk"])], axis=1)
     _emit(result, Format(fmt.value), out)
+
+
+@predict_app.command("conductivity")
+def predict_conductivity(
+    input_csv: Annotated[Path, typer.Option("--input", help="CSV with a `formula` column and an optional `cif` column (paths); other columns pass through")],
+    model: Annotated[Optional[Path], typer.Option("--model", help="A model saved by `matkb train conductivity --out`.")] = None,
+    fmt: Annotated[RankFormat, typer.Option("--format", help="table, csv or json")] = RankFormat.csv,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write to this file.")] = None,
+) -> None:
+    """Predicted room-temperature log10 ionic conductivity with a 90 % interval for each formula."""
+    import pandas as pd
+
+    from .models import conductivity as cond
+
+    rows = _run(_read_csv, input_csv)
+    kb, _ = _open(write=False)
+    with kb:
+        m, card = _run(cond.load, model, schema_version=kb.schema_version)
+    _run(cond.check_inputs, rows, str(input_csv))
+    pred = _run(cond.predict, rows, m, card)
+    _emit(pd.concat([rows.reset_index(drop=True), pred], axis=1), Format(fmt.value), out)
+
+
+def _read_csv(path: Path):
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise MatkbError(f"{path}: not a readable CSV ({exc})") from exc
 
 
 @app.command()
@@ -461,13 +538,33 @@ def suggest(
               "potential_gap_V", "in_domain"]], Format.table, None)
 
 
-def _model_and_store(model_path: Optional[Path]):
+def _model_and_store(model_path: Optional[Path], min_verification: Optional[str] = None):
     from .models import persist
-    from .models.stability import FEATURES, default_model
+    from .models.stability import FEATURES, default_model, train
 
     kb, _ = _open(write=False)
     if model_path is not None:
         m, card = _run(persist.load, model_path, features=FEATURES, schema_version=kb.schema_version)
+    elif min_verification:
+        _err(f"training a stability model on {min_verification} rows or better ...")
+        m, card, _cv = _run(train, kb, min_verification=min_verification, bootstrap=0)
     else:
         m, card, _path = _run(default_model, kb, _err)
     return kb, m, card
+
+
+def _cif_folder_table(folder: Path):
+    """A candidate table from a folder of CIFs: name = file stem, formula = the structure's reduced formula."""
+    import pandas as pd
+
+    from .featurizers.structure import load_structure
+
+    rows = []
+    for cif in sorted(folder.glob("*.cif")):
+        try:
+            rows.append({"name": cif.stem, "formula": load_structure(str(cif)).composition.reduced_formula})
+        except ValueError as exc:
+            raise MatkbError(f"{cif}: pymatgen cannot read this CIF: {exc}") from exc
+    if not rows:
+        raise MatkbError(f"{folder}: no .cif files")
+    return pd.DataFrame(rows)

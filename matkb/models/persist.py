@@ -41,7 +41,12 @@ def save(model, path: str | Path, card: dict) -> Path:
 CARD_VERSION = 3
 
 
-def load(path: str | Path, *, features: list[str], schema_version: int):
+def load(path: str | Path, *, features: list[str] | None, schema_version: int, kind: str = "stability", feature_check=None):
+    """Load a model and its card, refusing untrusted types and any mismatch of kind, card format, features or schema.
+
+    ``features``: the feature list this matkb builds; or ``feature_check(card)`` computes it from the card
+    (for models whose features depend on the training data, such as the element columns of the conductivity model).
+    """
     import skops.io as sio
 
     path = Path(path)
@@ -61,6 +66,10 @@ def load(path: str | Path, *, features: list[str], schema_version: int):
     if card.get("card_version") != CARD_VERSION:
         raise ModelError(f"{path} has a model card of format {card.get('card_version')}, this matkb reads {CARD_VERSION}; "
                          "retrain with `matkb train`")
+    if card.get("kind", "stability") != kind:
+        raise ModelError(f"{path} is a {card.get('kind', 'stability')} model, not a {kind} model")
+    if features is None and feature_check is not None:
+        features = feature_check(card)
     if card.get("features") != features:
         raise ModelError(f"{path} was trained on a different feature set ({len(card.get('features') or [])} features, "
                          f"now {len(features)}); retrain with `matkb train`")

@@ -51,6 +51,10 @@ def training_table(kb, exclude_source: str | None = None, min_verification: str 
         key = exclude_source.lower()
         df = df[(df.source_id.str.lower() != key) & (df.doi.fillna("").str.lower() != key)]
     if min_verification:
+        if min_verification not in levels:
+            from ..errors import MatkbError
+
+            raise MatkbError(f"--min-verification {min_verification!r}: expected one of {', '.join(levels)}")
         df = df[df.verification.map(levels) <= levels[min_verification]]
     df = df.reset_index(drop=True)
     df["event"] = ~df.censored.astype(bool)
@@ -70,7 +74,36 @@ def describe_rows(rows: pd.DataFrame, db=None) -> pd.DataFrame:
     X["bare_interface"] = [float(p[0].lower() in ("none", "", "bare")) for p in pairs]
     for c in CONDITIONS:
         X[c] = rows[c].astype(float).to_numpy() if c in rows else DEFAULT_CONDITIONS[c]
+    _apply_known_properties(X, rows)
     return X[FEATURES].astype(float)
+
+
+#: optional columns of a candidate table (units in the name) and the descriptor each one sets
+CANDIDATE_PROPERTIES = {
+    "redox_potential_V": "interlayer_electron_level_V",
+    "band_gap_eV": "interlayer_band_gap_eV",
+    "shear_modulus_GPa": "interlayer_shear_modulus_GPa",
+    "ionic_conductivity_S_cm": "interlayer_log10_ionic_conductivity_rt",
+}
+
+
+def _apply_known_properties(X: pd.DataFrame, rows: pd.DataFrame) -> None:
+    """Values given with the candidates win over the store's; the potential gap and blocking verdict follow them."""
+    given = [c for c in CANDIDATE_PROPERTIES if c in rows]
+    if not given:
+        return
+    for col in given:
+        v = pd.to_numeric(rows[col], errors="coerce").to_numpy(float)
+        if col == "ionic_conductivity_S_cm":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                v = np.where(v > 0, np.log10(v), np.nan)
+        target = CANDIDATE_PROPERTIES[col]
+        X[target] = np.where(np.isnan(v), X[target].to_numpy(float), v)
+    gap = X["interlayer_electron_level_V"] - X["electrolyte_reduction_potential_V"]
+    insulating = (X["interlayer_conduction_class"] == 0) | (X["interlayer_band_gap_eV"] >= 3.0)
+    X["potential_gap_V"] = gap
+    known = gap.notna() | insulating
+    X["blocks_electrons"] = np.where(known, (insulating | (gap > 0)).astype(float), np.nan)
 
 
 def physics_score(X: pd.DataFrame) -> np.ndarray:
@@ -288,7 +321,7 @@ def default_model(kb, log=None):
     return model, card, path
 
 
-def predict_rows(kb, rows: pd.DataFrame, model, card) -> pd.DataFrame:
+def predict_rows(kb, rows: pd.DataFrame, model, card, *, drivers: bool = True) -> pd.DataFrame:
     """Predictions for explicit rows (`interlayer`, `electrolyte` and condition columns), one output row each.
 
     Adds predicted_lifetime_h (+ qualifier '>' where beyond the data), lower_h, upper_h,
@@ -299,7 +332,7 @@ def predict_rows(kb, rows: pd.DataFrame, model, card) -> pd.DataFrame:
     pred = predict_lifetimes(model, X, card["horizon_h"])
     dom = card["domain"]
     Z = ((X[dom["columns"]] - pd.Series(dom["median"])) / pd.Series(dom["iqr"])).fillna(0.0)
-    drivers = _drivers(model, X, pd.Series(card["feature_medians"]))
+    drivers = _drivers(model, X, pd.Series(card["feature_medians"])) if drivers else [""] * len(X)
     # applicability: enough known descriptors, and no farther from the nearest training row than
     # 1.5 x the 95th percentile of the training rows' own nearest-neighbour distances
     train_z = np.asarray(dom["train_z"], float)
@@ -319,12 +352,21 @@ def predict_rows(kb, rows: pd.DataFrame, model, card) -> pd.DataFrame:
 def candidate_rows(kb, candidates: pd.DataFrame, electrolyte: str, *, current_density: float, capacity: float,
                    temperature: float, pressure: float | None, wetting_agent: bool) -> pd.DataFrame:
     electrolyte_id = electrolyte if _is_formula_only(kb, electrolyte) else kb.resolve_material(electrolyte)
-    return pd.DataFrame({
-        "interlayer": candidates["name"].astype(str).to_numpy(), "electrolyte": electrolyte_id,
+    names = candidates["name"].astype(str).to_numpy()
+    formulas = candidates["formula"] if "formula" in candidates else pd.Series([None] * len(candidates))
+    # a name the store knows is described from the store; otherwise by its formula, where one is given
+    interlayer = [n if not _is_formula_only(kb, n) or not (isinstance(f, str) and f.strip()) else f.strip()
+                  for n, f in zip(names, formulas, strict=True)]
+    rows = pd.DataFrame({
+        "interlayer": interlayer, "electrolyte": electrolyte_id,
         "wetting_agent": float(wetting_agent), "current_density_mA_cm2": current_density,
         "areal_capacity_mAh_cm2": capacity, "temperature_C": temperature,
         "pressure_MPa": np.nan if pressure is None else pressure,
     })
+    for col in CANDIDATE_PROPERTIES:
+        if col in candidates:
+            rows[col] = pd.to_numeric(candidates[col], errors="coerce").to_numpy()
+    return rows
 
 
 def _library(kb, candidates: pd.DataFrame | None) -> pd.DataFrame:
@@ -349,16 +391,82 @@ def rank(kb, *, electrolyte: str, candidates: pd.DataFrame | None = None, curren
     rows = candidate_rows(kb, candidates, electrolyte, current_density=current_density, capacity=capacity,
                           temperature=temperature, pressure=pressure, wetting_agent=wetting_agent)
     pred = predict_rows(kb, rows, model, card)
-    out = pd.concat([pd.DataFrame({
-        "candidate": candidates["name"].astype(str).to_numpy(),
-        "formula": candidates.get("formula", pd.Series([None] * len(candidates))).to_numpy(),
-        "class": candidates.get("class", pd.Series([None] * len(candidates))).to_numpy(),
-    }), pred], axis=1)
-    out["tested_in_training"] = out.candidate.isin(set(card.get("training_interlayers", [])))
-    out = out.sort_values(["risk", "physics_score"], ascending=[True, False], kind="mergesort").reset_index(drop=True)
-    out.insert(0, "rank", np.arange(1, len(out) + 1))
-    out = out.drop(columns=["risk"])
+    out = _finish(pd.concat([_identity(candidates.reset_index(drop=True)), pred], axis=1), card)
     return out.head(top) if top else out
+
+
+def _order(df: pd.DataFrame) -> pd.DataFrame:
+    """Lowest predicted risk first; ties by the physics score, then input order (stable)."""
+    return df.sort_values(["risk", "physics_score"], ascending=[True, False], kind="mergesort").reset_index(drop=True)
+
+
+def rank_csv(kb, path, *, electrolyte: str, current_density: float = 0.1, capacity: float = 0.1, temperature: float = 25.0,
+             pressure: float | None = None, wetting_agent: bool = False, model=None, card=None, top: int = 20,
+             chunk_size: int = 5000, progress=None) -> pd.DataFrame:
+    """Rank a candidate CSV of any length in bounded memory: read ``chunk_size`` rows at a time, keep the best ``top``.
+
+    Gives the same ranking as :func:`rank` on the whole table; the drivers are computed for the kept rows only.
+    ``progress(done_rows, total_rows)`` is called after each chunk.
+    """
+    import dataclasses
+
+    from ..errors import NotFound, ValidationFailed
+
+    if top < 1:
+        raise ValueError("rank_csv keeps the best `top` rows; top must be >= 1")
+    if model is None:
+        model, card, _ = default_model(kb)
+    total = _count_rows(path)
+    best = None
+    done = 0
+    for chunk in pd.read_csv(path, chunksize=chunk_size):
+        try:
+            check_candidates(chunk, str(path))
+        except ValidationFailed as exc:  # row numbers of the whole file, not of the chunk
+            raise ValidationFailed([dataclasses.replace(i, where=_shift_row(i.where, done)) for i in exc.issues]) from None
+        rows = candidate_rows(kb, chunk, electrolyte, current_density=current_density, capacity=capacity,
+                              temperature=temperature, pressure=pressure, wetting_agent=wetting_agent)
+        pred = predict_rows(kb, rows, model, card, drivers=False)
+        part = pd.concat([_identity(chunk), pred.drop(columns=["drivers"])], axis=1)
+        best = _order(part if best is None else pd.concat([best, part], ignore_index=True)).head(top)
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+    if best is None:
+        raise NotFound(f"{path}: no candidates to rank")
+    rows = candidate_rows(kb, best.rename(columns={"candidate": "name"}), electrolyte, current_density=current_density, capacity=capacity,
+                          temperature=temperature, pressure=pressure, wetting_agent=wetting_agent)
+    best.insert(best.columns.get_loc("physics_score") + 1, "drivers",
+                _drivers(model, describe_rows(rows, db=kb), pd.Series(card["feature_medians"])))
+    return _finish(best, card)
+
+
+def _identity(candidates: pd.DataFrame) -> pd.DataFrame:
+    """Who the candidates are: name, formula, class (None where the table lacks them) and any given properties."""
+    cols = {"candidate": candidates["name"].astype(str).to_numpy()}
+    for c in ("formula", "class"):
+        cols[c] = candidates[c].to_numpy() if c in candidates else np.full(len(candidates), None, dtype=object)
+    cols.update({c: candidates[c].to_numpy() for c in CANDIDATE_PROPERTIES if c in candidates})  # given values pass through
+    return pd.DataFrame(cols)
+
+
+def _finish(ranked: pd.DataFrame, card) -> pd.DataFrame:
+    out = ranked.copy()
+    out["tested_in_training"] = out.candidate.isin(set(card.get("training_interlayers", [])))
+    out = _order(out)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    return out.drop(columns=["risk"])
+
+
+def _count_rows(path) -> int:
+    with open(path, "rb") as fh:
+        return max(sum(1 for _ in fh) - 1, 0)
+
+
+def _shift_row(location: str, offset: int) -> str:
+    if location.startswith("row "):
+        return f"row {int(location[4:]) + offset}"
+    return location
 
 
 def suggest(kb, *, electrolyte: str, n: int = 5, model=None, card=None, **conditions) -> pd.DataFrame:

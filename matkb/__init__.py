@@ -17,6 +17,7 @@ _LAZY = {
     "Store": ("store", "Store"),
     "create_store": ("store", "create_store"),
     "featurize": ("featurizers", "featurize"),
+    "plots": ("plots", None),
 }
 
 __all__ = ["__version__", *_LAZY]
@@ -27,5 +28,6 @@ def __getattr__(name: str):
         import importlib
 
         mod, attr = _LAZY[name]
-        return getattr(importlib.import_module(f".{mod}", __name__), attr)
+        module = importlib.import_module(f".{mod}", __name__)
+        return module if attr is None else getattr(module, attr)
     raise AttributeError(f"module 'matkb' has no attribute {name!r}")

@@ -538,6 +538,71 @@ def suggest(
               "potential_gap_V", "in_domain"]], Format.table, None)
 
 
+plot_app = typer.Typer(help="Figures: Arrhenius plot, potential ladder, candidate ranking, cell lifetimes (PNG, SVG or PDF).",
+                       no_args_is_help=True)
+app.add_typer(plot_app, name="plot")
+OutFigure = Annotated[Optional[Path], typer.Option("--out", help="Figure file: .png, .svg or .pdf (default: KIND.png here).")]
+
+
+def _save_figure(make, kind: str, out: Optional[Path]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from . import plots
+
+    out = out or Path(f"{kind}.png")
+    if out.suffix.lower() not in plots.FORMATS:  # before any slow work
+        _fail(MatkbError(f"{out}: unsupported figure format {out.suffix or '(none)'}; use .png, .svg or .pdf"))
+    kb, _ = _open(write=False)
+    with kb:
+        fig = _run(make, kb)
+    path = _run(plots.save, fig, out)
+    typer.echo(f"wrote {path}")
+
+
+@plot_app.command("arrhenius")
+def plot_arrhenius(material: Annotated[str, typer.Argument(help="Material name, id or formula (LATP, LAGP, ...).")], out: OutFigure = None) -> None:
+    """ln(sigma T) against 1000/T from every stored conductivity of a material, fitted lines and activation energies."""
+    from . import plots
+
+    _save_figure(lambda kb: plots.arrhenius(kb, material), "arrhenius", out)
+
+
+@plot_app.command("ladder")
+def plot_ladder(stack: Annotated[str, typer.Argument(help='Cell stack, e.g. "Li/IL@PB@LATP/Li".')], out: OutFigure = None) -> None:
+    """The potential ladder of a stack: each layer's potential vs Li/Li+ and the electron-blocking verdicts."""
+    from . import plots
+
+    _save_figure(lambda kb: plots.ladder(kb, stack), "ladder", out)
+
+
+@plot_app.command("ranking")
+def plot_ranking(
+    electrolyte: Annotated[str, typer.Option("--electrolyte", help="Electrolyte name or formula.")] = "LATP",
+    top: Annotated[int, typer.Option("--top", help="How many candidates.")] = 15,
+    model: Annotated[Optional[Path], typer.Option("--model", help="A model saved by `matkb train --out`.")] = None,
+    out: OutFigure = None,
+) -> None:
+    """The best candidates with prediction intervals, coloured by class, the physics baseline beside them."""
+    from . import plots
+
+    kb, m, card = _model_and_store(model)
+    kb.close()
+    _save_figure(lambda kb: plots.ranking(kb, electrolyte, top=top, model=m, card=card), "ranking", out)
+
+
+@plot_app.command("lifetimes")
+def plot_lifetimes(
+    electrolyte: Annotated[Optional[str], typer.Option("--electrolyte", help="Only cells on this electrolyte.")] = None,
+    working_ion: Annotated[Optional[str], typer.Option("--working-ion", help="Li or Na.")] = None,
+    out: OutFigure = None,
+) -> None:
+    """Symmetric-cell lifetime against current density for every stored cell; censored results as lower bounds."""
+    from . import plots
+
+    _save_figure(lambda kb: plots.lifetimes(kb, electrolyte, working_ion), "lifetimes", out)
+
+
 def _model_and_store(model_path: Optional[Path], min_verification: Optional[str] = None):
     from .models import persist
     from .models.stability import FEATURES, default_model, train

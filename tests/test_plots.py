@@ -1,0 +1,96 @@
+"""Every plot rendered to a real file from the shipped data; empty inputs are errors, not empty figures."""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+import xml.etree.ElementTree as ET
+
+import matplotlib
+import pytest
+
+from matkb import plots
+from matkb.errors import MatkbError, NotFound
+from matkb.models.stability import train
+from matkb.store import Store
+
+from .conftest import DATASETS, MATERIALS, MATKB
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def kb_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("plots") / "kb.duckdb"
+    with Store(path) as kb:
+        kb.ingest([DATASETS])
+    return path
+
+
+def png_size(path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG file"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.mark.parametrize(("kind", "make", "size_in"), [
+    ("arrhenius", lambda kb: plots.arrhenius(kb, "LATP"), plots.SIZE_IN),
+    ("ladder", lambda kb: plots.ladder(kb, "Li/IL@PB@LATP/Li"), None),
+    ("lifetimes", lambda kb: plots.lifetimes(kb), (8.0, 5.5)),
+])
+def test_plots_render_valid_png_of_the_expected_size(kb_path, tmp_path, kind, make, size_in):
+    with Store(kb_path, read_only=True) as kb:
+        fig = make(kb)
+    assert fig.axes[0].get_xlabel() and fig.axes[0].get_ylabel()
+    title = fig.axes[0].get_title() or fig._suptitle.get_text()
+    assert "kb.duckdb" in title  # says which store
+    out = plots.save(fig, tmp_path / f"{kind}.png")
+    w, h = png_size(out)
+    fw, fh = fig.get_size_inches()
+    assert (w, h) == (round(fw * plots.DPI), round(fh * plots.DPI))
+    if size_in:
+        assert (fw, fh) == size_in
+
+
+def test_arrhenius_fits_the_founding_study_slope(kb_path):
+    with Store(kb_path, read_only=True) as kb:
+        fig = plots.arrhenius(kb, "LATP")
+    box = [t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("Activation energy")][0]
+    assert "pb-latp-seed: fit 0.573 eV" in box and "pb-latp-seed: reported 0.411 eV" in box
+
+
+def test_ranking_plot_and_svg_pdf_outputs(kb_path, tmp_path):
+    with Store(kb_path, read_only=True) as kb:
+        model, card, _ = train(kb, bootstrap=0)
+        fig = plots.ranking(kb, "LATP", top=8, model=model, card=card)
+    assert len(fig.axes[0].get_yticklabels()) == 8
+    svg = plots.save(fig, tmp_path / "r.svg")
+    assert ET.parse(svg).getroot().tag.endswith("svg")
+    pdf = plots.save(fig, tmp_path / "r.pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 5000
+    with pytest.raises(MatkbError, match="unsupported figure format .jpg"):
+        plots.save(fig, tmp_path / "r.jpg")
+
+
+def test_empty_inputs_are_clear_errors(seeded, tmp_path):
+    with Store(tmp_path / "bare.duckdb") as kb:  # materials only: no potentials at all
+        kb.ingest([MATERIALS])
+        with pytest.raises(NotFound, match="no layer of Au/LAGP/Au has a stored potential"):
+            plots.ladder(kb, "Au/LAGP/Au")
+    with Store(seeded, read_only=True) as kb:
+        with pytest.raises(NotFound, match="no ionic conductivities .* PB"):
+            plots.arrhenius(kb, "PB")
+        with pytest.raises(NotFound, match="no symmetric-cell lifetimes .* LAGP"):
+            plots.lifetimes(kb, electrolyte="LAGP")
+
+
+def test_plot_cli_writes_the_file_and_fails_cleanly(kb_path, tmp_path):
+    out = tmp_path / "ladder.png"
+    res = subprocess.run([*MATKB, "--db", str(kb_path), "plot", "ladder", "Li/IL@PB@LATP/Li", "--out", str(out)],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert png_size(out)[0] > 500
+    res = subprocess.run([*MATKB, "--db", str(kb_path), "plot", "arrhenius", "PB", "--out", str(tmp_path / "a.png")],
+                         capture_output=True, text=True)
+    assert res.returncode == 1 and "no ionic conductivities" in res.stderr and not (tmp_path / "a.png").exists()

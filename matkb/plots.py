@@ -184,12 +184,12 @@ def ranking(kb, electrolyte: str = "LATP", top: int = 15, model=None, card=None,
 # ------------------------------------------------------------------ lifetimes
 def lifetimes(kb, electrolyte: str | None = None, working_ion: str | None = None):
     """Symmetric-cell lifetime against current density for every stored cell; censored results drawn as lower bounds."""
-    where, params = ["lifetime_h IS NOT NULL", "current_density_mA_cm2 IS NOT NULL"], []
+    where, params = ["s.lifetime_h IS NOT NULL", "s.current_density_mA_cm2 IS NOT NULL"], []
     if electrolyte:
-        where.append("electrolyte_id = ?")
+        where.append("s.electrolyte_id = ?")
         params.append(kb.resolve_material(electrolyte))
     if working_ion:
-        where.append("working_ion = ?")
+        where.append("s.working_ion = ?")
         params.append(working_ion)
     df = kb.sql("SELECT s.*, coalesce(m.class, 'bare (no interlayer)') AS interlayer_class FROM symmetric_lifetimes s "
                 "LEFT JOIN materials m ON m.material_id = s.interlayer_id WHERE " + " AND ".join(where), params)

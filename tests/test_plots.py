@@ -38,6 +38,7 @@ def png_size(path) -> tuple[int, int]:
     ("arrhenius", lambda kb: plots.arrhenius(kb, "LATP"), plots.SIZE_IN),
     ("ladder", lambda kb: plots.ladder(kb, "Li/IL@PB@LATP/Li"), None),
     ("lifetimes", lambda kb: plots.lifetimes(kb), (8.0, 5.5)),
+    ("lifetimes-li-latp", lambda kb: plots.lifetimes(kb, electrolyte="LATP", working_ion="Li"), (8.0, 5.5)),
 ])
 def test_plots_render_valid_png_of_the_expected_size(kb_path, tmp_path, kind, make, size_in):
     with Store(kb_path, read_only=True) as kb:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 from pymatgen.core import Lattice, Structure
 from pymatgen.io.cif import CifWriter
 

@@ -51,3 +51,16 @@ def test_every_cli_command_is_documented_and_has_help():
         if len(parts) > 1:
             cmd = cmd.commands[parts[1]]
         assert cmd.help, f"`matkb {name}` has no help text"
+
+
+def test_generated_cli_and_sql_references_are_up_to_date():
+    """docs/cli.md and docs/sql.md are generated from the code; a stale file fails here (regenerate with the script)."""
+    import runpy
+
+    build = runpy.run_path(str(ROOT / "docs" / "build_reference.py"))
+    cli, sql = build["cli_reference"](), build["sql_reference"]()
+    for name in _commands(app):
+        assert f"## `matkb {name}`" in cli
+    assert "### `symmetric_lifetimes`" in sql and "| `current_density_mA_cm2` | DOUBLE | mA/cm² |" in sql
+    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == cli + "\n", "docs/cli.md is stale: python docs/build_reference.py"
+    assert (ROOT / "docs" / "sql.md").read_text(encoding="utf-8") == sql + "\n", "docs/sql.md is stale: python docs/build_reference.py"

@@ -9,8 +9,12 @@ Models compared (one table, grouped cross-validation by source paper):
 * ``log-hours regressor``: the same features, a RandomForestRegressor on log10(hours) that
   treats censored rows as failures (what a censoring-blind model does);
 * ``physics``: no learning: the founding study's potential gap (interlayer level minus the
-  electrolyte's reduction potential; an electronic insulator counts as +1 V) plus 1 V if the
-  interlayer is thermodynamically stable against Li.
+  electrolyte's reduction potential; an electronic insulator counts as at least +1 V, since it
+  hands over no electrons whatever its own reduction potential) plus 1 if the interlayer is
+  thermodynamically stable against Li.
+Ranking (:func:`rank`): longest predicted median first; the many candidates whose median lies
+beyond the longest test in the data cannot be told apart by the model and are ordered by the
+physics baseline, then by the model's risk.
 Metrics: Harrell's C on out-of-fold predictions, within-paper pair accuracy (pairs of rows of
 one paper whose order is known despite censoring), and 95 % intervals from a bootstrap over papers.
 """
@@ -107,12 +111,19 @@ def _apply_known_properties(X: pd.DataFrame, rows: pd.DataFrame) -> None:
 
 
 def physics_score(X: pd.DataFrame) -> np.ndarray:
-    """Higher = expected to live longer. No learning: the potential gap and stability against Li."""
-    gap = X["potential_gap_V"].to_numpy(copy=True)
-    insulator = X["blocks_electrons"].to_numpy() == 1
-    gap = np.where(np.isnan(gap), np.where(insulator, 1.0, 0.0), gap)
-    stable = np.nan_to_num(X["interlayer_stable_with_li"].to_numpy(), nan=0.0)
-    return gap + 1.0 * stable
+    """Higher = expected to live longer. No learning: the founding study's criterion plus stability against Li.
+
+    The electron term is the potential gap (interlayer level minus the electrolyte's reduction potential)
+    where the interlayer conducts electrons; an electronic insulator hands over no electrons whatever its own
+    reduction potential, so it counts as +1 V (or its gap, if larger). Unknown: 0. Then +1 if the interlayer
+    is thermodynamically stable against Li.
+    """
+    gap = X["potential_gap_V"].to_numpy(dtype=float, copy=True)
+    blocks = X["blocks_electrons"].to_numpy() == 1
+    insulating = blocks & ~(gap > 0)  # blocks although its level lies below: blocks by insulation
+    electron = np.where(insulating, np.fmax(gap, 1.0), np.nan_to_num(gap, nan=0.0))
+    stable = np.nan_to_num(X["interlayer_stable_with_li"].to_numpy(dtype=float), nan=0.0)
+    return electron + 1.0 * stable
 
 
 def survival_pipeline(random_state: int = 0):
@@ -384,7 +395,7 @@ def _library(kb, candidates: pd.DataFrame | None) -> pd.DataFrame:
 def rank(kb, *, electrolyte: str, candidates: pd.DataFrame | None = None, current_density: float = 0.1,
          capacity: float = 0.1, temperature: float = 25.0, pressure: float | None = None, wetting_agent: bool = False,
          model=None, card=None, top: int | None = None) -> pd.DataFrame:
-    """Rank interlayer candidates for ``electrolyte`` at the given conditions (lowest predicted risk first)."""
+    """Rank interlayer candidates for ``electrolyte`` at the given conditions (see :func:`_order` for the order)."""
     candidates = _library(kb, candidates)
     if model is None:
         model, card, _ = default_model(kb)
@@ -396,8 +407,14 @@ def rank(kb, *, electrolyte: str, candidates: pd.DataFrame | None = None, curren
 
 
 def _order(df: pd.DataFrame) -> pd.DataFrame:
-    """Lowest predicted risk first; ties by the physics score, then input order (stable)."""
-    return df.sort_values(["risk", "physics_score"], ascending=[True, False], kind="mergesort").reset_index(drop=True)
+    """Longest predicted median lifetime first. Candidates the model cannot separate, because their medians lie
+    beyond the longest test in the data ('>'), are ordered by the physics baseline, then by the model's risk;
+    remaining ties keep the input order (stable sort)."""
+    beyond = df["qualifier"].eq(">")
+    key = pd.DataFrame({"median": np.where(beyond, np.inf, df["predicted_lifetime_h"]), "physics": df["physics_score"],
+                        "risk": df["risk"]})
+    order = key.sort_values(["median", "physics", "risk"], ascending=[False, False, True], kind="mergesort").index
+    return df.loc[order].reset_index(drop=True)
 
 
 def rank_csv(kb, path, *, electrolyte: str, current_density: float = 0.1, capacity: float = 0.1, temperature: float = 25.0,

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import sys
-from enum import Enum
 import tempfile
+from enum import Enum
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
@@ -39,7 +39,7 @@ TABLES = {
 UNITS = [  # (column-name suffix, unit), longest first
     ("_mAh_cm2", "mAh/cm²"), ("_mA_cm2", "mA/cm²"), ("_mAh_g", "mAh/g"), ("_S_cm", "S/cm"), ("_eV_atom", "eV/atom"),
     ("_g_cm3", "g/cm³"), ("_MPa", "MPa"), ("_GPa", "GPa"), ("_mV", "mV"), ("_eV", "eV"), ("_V", "V vs Li/Li+"),
-    ("_deg", "degree"), ("_A", "Å"), ("_h", "h"), ("_C", "°C"), ("_um", "µm"), ("_nm", "nm"), ("_percent", "%"),
+    ("_deg", "degree"), ("_A", "Å"), ("_h", "h"), ("_C", "°C"), ("_um", "µm"), ("_nm", "nm"), ("_percent", "%"), ("_pct", "%"),
 ]
 
 

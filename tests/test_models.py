@@ -183,3 +183,16 @@ def test_model_pipelines_pass_scikit_learn_estimator_checks(estimator):
     failed = {r["check_name"] for r in results if r["status"] == "failed"}
     assert failed <= set(expected), failed - set(expected)
     assert sum(r["status"] == "passed" for r in results) >= 30
+
+
+def test_rank_cli_takes_a_folder_of_cifs(kb_path, tmp_path):
+    model = tmp_path / "m.skops"
+    with Store(kb_path, read_only=True) as kb:
+        train(kb, bootstrap=0, out=model)
+    res = subprocess.run([*MATKB, "--db", str(kb_path), "rank", "--candidates", str(DATASETS / "structures"), "--model", str(model),
+                          "--top", "0", "--format", "csv"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    out = pd.read_csv(__import__("io").StringIO(res.stdout))
+    cifs = sorted(p.stem for p in (DATASETS / "structures").glob("*.cif"))
+    assert sorted(out.candidate) == cifs
+    assert out.set_index("candidate").loc["LiF", "formula"] == "LiF"

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -295,6 +296,9 @@ class Store:
                 "INSERT INTO ingest_log (matkb, files, added, updated, unchanged, warnings) VALUES (?, ?, ?, ?, ?, ?)",
                 [__version__, report.files, a, u, s, len(report.warnings)],
             )
+        featurized = sys.modules.get("matkb.featurizers.properties")
+        if plan and featurized is not None:  # descriptors read from this store before the write are stale now
+            featurized.clear_cache()
         return report
 
     def import_dataset(self, dataset: str, path: str | os.PathLike, *, progress=None) -> IngestReport:

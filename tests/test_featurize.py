@@ -238,3 +238,20 @@ def test_structure_basics_equal_matminer_on_ordered_structures():
         assert ours["space_group_number"] == sg
         # matminer numbers crystal systems 7 (triclinic) .. 1 (cubic); matkb 1 (triclinic) .. 7 (cubic)
         assert ours["crystal_system"] == 8 - system
+
+
+def test_descriptors_follow_an_ingest_in_the_same_process(seeded, tmp_path):
+    """Pair descriptors are cached per store; writing to the store drops the cache, so no stale value is served."""
+    from matkb.featurizers.properties import PairFeaturizer
+    from matkb.store import Store
+
+    extra = tmp_path / "au-level.yaml"
+    extra.write_text(
+        "format: matkb-record/1\nsources:\n  - {id: t-src, title: a test source, year: 2020, kind: experimental, verification: recalled}\n"
+        "properties:\n  - {material: Au, property: redox_potential, value: \"3.5 V\", location: text, verification: recalled}\n")
+    with Store(seeded) as kb:
+        pf = PairFeaturizer(db=kb).fit()
+        before = pf.transform([("Au", "LATP")])[0, 0]
+        kb.ingest([extra])
+        after = pf.transform([("Au", "LATP")])[0, 0]
+    assert np.isnan(before) and after == pytest.approx(3.5 - 2.34)

@@ -63,9 +63,21 @@ def _cached(kind: str, db, compute):
     return _CACHE[key]
 
 
+_PAIRS: dict[tuple[str, str, str], list[float]] = {}
+_PAIRS_MAX = 200_000
+
+
+def _store_key(db) -> str:
+    from ..api import resolve_db
+    from ..store import Store
+
+    return str((db.path if isinstance(db, Store) else resolve_db(db)[0]).resolve())
+
+
 def clear_cache() -> None:
     """Forget what was read from stores (after an ingest into a store that is being featurized)."""
     _CACHE.clear()
+    _PAIRS.clear()
     _pair_reaction.cache_clear()
 
 
@@ -192,7 +204,16 @@ class PairFeaturizer(MatkbFeaturizer):
         check_is_fitted(self, "feature_names_out_")
         self.skipped_ = {}
         n = len(self.feature_names_out_)
-        return np.array([list(self.describe(il, el).values()) for il, el in _pairs(X)], dtype=float).reshape(-1, n)
+        store = _store_key(self.db)
+        rows = []
+        for il, el in _pairs(X):
+            key = (store, il, el)
+            if key not in _PAIRS:  # a pair is described once per store and process (rank streams repeat them)
+                if len(_PAIRS) >= _PAIRS_MAX:
+                    _PAIRS.clear()
+                _PAIRS[key] = list(self.describe(il, el).values())
+            rows.append(_PAIRS[key])
+        return np.array(rows, dtype=float).reshape(-1, n)
 
     def describe(self, interlayer: str, electrolyte: str) -> dict[str, float]:
         from .redox import RedoxFeaturizer

@@ -175,7 +175,7 @@ def ranking(kb, electrolyte: str = "LATP", top: int = 15, model=None, card=None,
     ax.set_xlabel("predicted symmetric-cell lifetime (h)\nmedian (▶ = beyond the longest test), line = interquartile interval")
     ax2.barh(ys, df.physics_score.fillna(0.0), color=[colors[k] for k in classes])
     ax2.axvline(0, color="0.5", lw=0.8)
-    ax2.set_xlabel("physics score\n(potential gap V, +1 if stable vs Li)")
+    ax2.set_xlabel("physics score\n(gap in V; +1 if Li-stable)")
     cond = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in conditions.items() if v is not None)
     fig.suptitle(f"Top {len(df)} interlayer candidates for {electrolyte}{' at ' + cond if cond else ''} [{_store_label(kb)}]", fontsize=9)
     return fig

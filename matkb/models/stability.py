@@ -461,8 +461,9 @@ def rank_csv(kb, path, *, electrolyte: str, current_density: float = 0.1, capaci
 def _identity(candidates: pd.DataFrame) -> pd.DataFrame:
     """Who the candidates are: name, formula, class (None where the table lacks them) and any given properties."""
     cols = {"candidate": candidates["name"].astype(str).to_numpy()}
-    for c in ("formula", "class"):
-        cols[c] = candidates[c].to_numpy() if c in candidates else np.full(len(candidates), None, dtype=object)
+    for c in ("formula", "class"):  # missing = None, whether the table came from SQL or from a CSV (NaN)
+        v = candidates[c].to_numpy(dtype=object) if c in candidates else np.full(len(candidates), None, dtype=object)
+        cols[c] = np.where(pd.isna(v), None, v)
     cols.update({c: candidates[c].to_numpy() for c in CANDIDATE_PROPERTIES if c in candidates})  # given values pass through
     return pd.DataFrame(cols)
 

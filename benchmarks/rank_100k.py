@@ -41,9 +41,10 @@ def candidates(n: int, seed: int = 0) -> pd.DataFrame:
 
 def cold_caches() -> None:
     """Forget every per-formula cache, so neither path profits from the other having run first."""
-    from matkb.featurizers import base, thermo
+    from matkb.featurizers import base, properties, thermo
 
     base.parse_formula.cache_clear()
+    properties.clear_cache()  # store snapshot, described pairs, pair reactions
     for name in dir(thermo):
         fn = getattr(thermo, name)
         if hasattr(fn, "cache_clear") and name not in ("experimental_enthalpies", "_curated_enthalpies"):

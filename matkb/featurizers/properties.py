@@ -189,6 +189,18 @@ def _pairs(X) -> list[tuple[str, str]]:
     return [(str(a), str(b)) for a, b in X]
 
 
+#: a band gap at or above this counts as an electronic insulator when no conduction class is stored
+INSULATOR_BAND_GAP_EV = 3.0
+
+
+def electron_blocking(gap_V, conduction_class, band_gap_eV):
+    """The founding study's verdict, vectorised: 1 if the interlayer blocks electrons (an electronic insulator,
+    or its level lies above the electrolyte's reduction: gap > 0), 0 if not, NaN if neither is known."""
+    gap, cls, bg = (np.asarray(v, dtype=float) for v in (gap_V, conduction_class, band_gap_eV))
+    insulating = (cls == CONDUCTION["insulating"]) | (bg >= INSULATOR_BAND_GAP_EV)
+    return np.where(~np.isnan(gap) | insulating, (insulating | (gap > 0)).astype(float), np.nan)
+
+
 class PairFeaturizer(MatkbFeaturizer):
     """Interface descriptors of (interlayer, electrolyte) pairs; ``"none"`` as interlayer means bare Li contact."""
 
@@ -232,9 +244,7 @@ class PairFeaturizer(MatkbFeaturizer):
         gap = il["electron_level_V"] - e_red
         out["potential_gap_V"] = gap
         # as in the potential ladder: a level above the electrolyte's reduction, or an electronic insulator, blocks
-        insulating = il["conduction_class"] == CONDUCTION["insulating"] or il["band_gap_eV"] >= 3.0
-        if not math.isnan(gap) or insulating:
-            out["blocks_electrons"] = float(insulating or gap > 0)
+        out["blocks_electrons"] = float(electron_blocking(gap, il["conduction_class"], il["band_gap_eV"]))
         il_formula = "Li" if bare else _formula_of(interlayer, self.db)
         el_formula = _formula_of(electrolyte, self.db)
         if il_formula and not bare:

@@ -103,11 +103,10 @@ def _apply_known_properties(X: pd.DataFrame, rows: pd.DataFrame) -> None:
                 v = np.where(v > 0, np.log10(v), np.nan)
         target = CANDIDATE_PROPERTIES[col]
         X[target] = np.where(np.isnan(v), X[target].to_numpy(float), v)
-    gap = X["interlayer_electron_level_V"] - X["electrolyte_reduction_potential_V"]
-    insulating = (X["interlayer_conduction_class"] == 0) | (X["interlayer_band_gap_eV"] >= 3.0)
-    X["potential_gap_V"] = gap
-    known = gap.notna() | insulating
-    X["blocks_electrons"] = np.where(known, (insulating | (gap > 0)).astype(float), np.nan)
+    from ..featurizers.properties import electron_blocking
+
+    X["potential_gap_V"] = X["interlayer_electron_level_V"] - X["electrolyte_reduction_potential_V"]
+    X["blocks_electrons"] = electron_blocking(X["potential_gap_V"], X["interlayer_conduction_class"], X["interlayer_band_gap_eV"])
 
 
 def physics_score(X: pd.DataFrame) -> np.ndarray:
@@ -362,11 +361,12 @@ def predict_rows(kb, rows: pd.DataFrame, model, card, *, drivers: bool = True) -
 
 def candidate_rows(kb, candidates: pd.DataFrame, electrolyte: str, *, current_density: float, capacity: float,
                    temperature: float, pressure: float | None, wetting_agent: bool) -> pd.DataFrame:
-    electrolyte_id = electrolyte if _is_formula_only(kb, electrolyte) else kb.resolve_material(electrolyte)
+    known = _known_names(kb)
+    electrolyte_id = kb.resolve_material(electrolyte) if known(electrolyte) else electrolyte
     names = candidates["name"].astype(str).to_numpy()
     formulas = candidates["formula"] if "formula" in candidates else pd.Series([None] * len(candidates))
     # a name the store knows is described from the store; otherwise by its formula, where one is given
-    interlayer = [n if not _is_formula_only(kb, n) or not (isinstance(f, str) and f.strip()) else f.strip()
+    interlayer = [n if known(n) or not (isinstance(f, str) and f.strip()) else f.strip()
                   for n, f in zip(names, formulas, strict=True)]
     rows = pd.DataFrame({
         "interlayer": interlayer, "electrolyte": electrolyte_id,
@@ -516,12 +516,13 @@ def check_candidates(candidates: pd.DataFrame, file: str = "candidates") -> None
         raise ValidationFailed(issues)
 
 
-def _is_formula_only(kb, name: str) -> bool:
-    try:
-        kb.resolve_material(name)
-        return False
-    except Exception:
-        return True
+def _known_names(kb):
+    """A predicate: would ``kb.resolve_material(name)`` find a material? (one query for a whole candidate table,
+    the same matching rule: id, id ignoring case, alias or name)."""
+    rows = kb.con.execute("SELECT material_id, name, aliases FROM materials").fetchall()
+    exact = {x for mid, name, aliases in rows for x in (mid, name, *(aliases or []))}
+    ids_lower = {mid.lower() for mid, _, _ in rows}
+    return lambda name: name in exact or name.lower() in ids_lower
 
 
 def _drivers(model, X: pd.DataFrame, medians: pd.Series, k: int = 2) -> list[str]:

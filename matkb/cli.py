@@ -282,17 +282,9 @@ def _featurize_inputs(inputs: list[str]) -> list:
     for arg in inputs:
         p = Path(arg)
         if p.is_dir():
-            from pymatgen.core import Structure
-
-            for cif in sorted(p.glob("*.cif")):
-                try:
-                    items.append(Structure.from_file(cif))
-                except Exception as exc:  # pymatgen's CIF parser raises many types
-                    _fail(MatkbError(f"{cif}: pymatgen cannot read this CIF: {exc}"))
+            items.extend(s for _, s in _run(_cif_folder, p))
         elif p.suffix.lower() == ".csv" and p.is_file():
-            import pandas as pd
-
-            df = pd.read_csv(p)
+            df = _run(_read_csv, p)
             if "formula" not in df.columns and "cif" not in df.columns:
                 _fail(MatkbError(f"{p}: needs a 'formula' (or 'cif') column (columns: {', '.join(map(str, df.columns))})"))
             for row in df.itertuples(index=False):
@@ -508,8 +500,7 @@ def predict_conductivity(
     kb, _ = _open(write=False)
     with kb:
         m, card = _run(cond.load, model, schema_version=kb.schema_version)
-    _run(cond.check_inputs, rows, str(input_csv))
-    pred = _run(cond.predict, rows, m, card)
+    pred = _run(cond.predict, rows, m, card, str(input_csv))
     _emit(pd.concat([rows.reset_index(drop=True), pred], axis=1), Format(fmt.value), out)
 
 
@@ -551,8 +542,7 @@ def _save_figure(make, kind: str, out: Optional[Path]) -> None:
     from . import plots
 
     out = out or Path(f"{kind}.png")
-    if out.suffix.lower() not in plots.FORMATS:  # before any slow work
-        _fail(MatkbError(f"{out}: unsupported figure format {out.suffix or '(none)'}; use .png, .svg or .pdf"))
+    _run(plots.figure_format, out)  # before any slow work
     kb, _ = _open(write=False)
     with kb:
         fig = _run(make, kb)
@@ -618,18 +608,24 @@ def _model_and_store(model_path: Optional[Path], min_verification: Optional[str]
     return kb, m, card
 
 
+def _cif_folder(folder: Path) -> list:
+    """(path, Structure) for every CIF in ``folder``, sorted; an unreadable CIF is an error naming it."""
+    from .featurizers.structure import load_structure
+
+    out = []
+    for cif in sorted(folder.glob("*.cif")):
+        try:
+            out.append((cif, load_structure(str(cif))))
+        except ValueError as exc:
+            raise MatkbError(f"{cif}: {exc}") from exc
+    return out
+
+
 def _cif_folder_table(folder: Path):
     """A candidate table from a folder of CIFs: name = file stem, formula = the structure's reduced formula."""
     import pandas as pd
 
-    from .featurizers.structure import load_structure
-
-    rows = []
-    for cif in sorted(folder.glob("*.cif")):
-        try:
-            rows.append({"name": cif.stem, "formula": load_structure(str(cif)).composition.reduced_formula})
-        except ValueError as exc:
-            raise MatkbError(f"{cif}: pymatgen cannot read this CIF: {exc}") from exc
+    rows = [{"name": cif.stem, "formula": s.composition.reduced_formula} for cif, s in _cif_folder(folder)]
     if not rows:
         raise MatkbError(f"{folder}: no .cif files")
     return pd.DataFrame(rows)

@@ -32,12 +32,19 @@ def _store_label(kb) -> str:
     return Path(str(kb.path)).name
 
 
-def save(fig, path: str | Path) -> Path:
-    """Write ``fig`` to ``path``; the suffix picks the format (.png, .svg, .pdf)."""
+def figure_format(path: str | Path) -> str:
+    """The matplotlib format for ``path``'s suffix; an error naming the path for anything but .png, .svg, .pdf."""
     path = Path(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise MatkbError(f"{path}: unsupported figure format {path.suffix or '(none)'}; use .png, .svg or .pdf")
+    return fmt
+
+
+def save(fig, path: str | Path) -> Path:
+    """Write ``fig`` to ``path``; the suffix picks the format (.png, .svg, .pdf)."""
+    path = Path(path)
+    fmt = figure_format(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     fig.savefig(tmp, format=fmt)

@@ -29,6 +29,17 @@ def db_path(tmp_path) -> Path:
     return tmp_path / "kb.duckdb"
 
 
+@pytest.fixture(scope="session")
+def shipped_db(tmp_path_factory) -> Path:
+    """A store on disk with every shipped dataset, built once per test session (tests open it read-only)."""
+    from matkb.store import Store
+
+    path = tmp_path_factory.mktemp("shipped") / "kb.duckdb"
+    with Store(path) as kb:
+        kb.ingest([DATASETS])
+    return path
+
+
 @pytest.fixture
 def seeded(db_path):
     """A store on disk with the shared materials and the founding study."""

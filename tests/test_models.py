@@ -14,11 +14,8 @@ from .conftest import DATASETS, MATKB
 
 
 @pytest.fixture(scope="module")
-def kb_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("models") / "kb.duckdb"
-    with Store(path) as kb:
-        kb.ingest([DATASETS])
-    return path
+def kb_path(shipped_db):
+    return shipped_db
 
 
 def test_harrell_c_by_hand():

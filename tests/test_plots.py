@@ -14,17 +14,14 @@ from matkb.errors import MatkbError, NotFound
 from matkb.models.stability import train
 from matkb.store import Store
 
-from .conftest import DATASETS, MATERIALS, MATKB
+from .conftest import MATERIALS, MATKB
 
 matplotlib.use("Agg")
 
 
 @pytest.fixture(scope="module")
-def kb_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("plots") / "kb.duckdb"
-    with Store(path) as kb:
-        kb.ingest([DATASETS])
-    return path
+def kb_path(shipped_db):
+    return shipped_db
 
 
 def png_size(path) -> tuple[int, int]:

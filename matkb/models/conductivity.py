@@ -322,9 +322,10 @@ def check_inputs(rows: pd.DataFrame, file: str = "input") -> None:
         raise ValidationFailed(issues)
 
 
-def predict(rows: pd.DataFrame, model, card) -> pd.DataFrame:
-    """log10_sigma_S_cm with a split-conformal interval; in_domain when every element was seen in training."""
-    check_inputs(rows)
+def predict(rows: pd.DataFrame, model, card, file: str = "input") -> pd.DataFrame:
+    """log10_sigma_S_cm with a split-conformal interval; in_domain when every element was seen in training.
+    Bad rows raise :class:`ValidationFailed` naming ``file`` and the row."""
+    check_inputs(rows, file)
     lattice = None
     if "cif" in rows.columns:
         lattice = pd.DataFrame([lattice_from_cif(c.strip()) if isinstance(c, str) and c.strip() else dict.fromkeys(LATTICE, math.nan)

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from .stack import StackError, parse_stack, split_stack, summarize
+from .vocab import verification_rank
 
-_VERIFICATION_RANK = {"value-checked": 0, "source-checked": 1, "recalled": 2}
 #: which stored property gives a layer's electron level, in order of preference
 LEVEL_PROPERTIES = ("redox_potential", "lithiation_potential", "reduction_potential")
 
@@ -72,7 +72,8 @@ class StackReport:
 def _best(rows: list[tuple]) -> Potential | None:
     if not rows:
         return None
-    rows = sorted(rows, key=lambda r: (_VERIFICATION_RANK.get(r[4], 9), r[3]))
+    rank = verification_rank()
+    rows = sorted(rows, key=lambda r: (rank.get(r[4], len(rank)), r[3]))
     prop, value, qual, src, ver, method = rows[0]
     return Potential(prop, value, qual or "=", src, ver, method)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import Issue, UnitError
 from .stack import StackError, parse_stack, summarize
-from .vocab import property_spec, record_schema
+from .vocab import property_spec, record_schema, value_levels, vocabulary
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")
 SECTIONS = ("sources", "materials", "properties", "redox_couples", "structures", "cells", "cycling_results", "observations")
@@ -269,6 +269,7 @@ def _definitions(loaded, catalog: Catalog, rows: dict[str, list[dict]]) -> tuple
     for _path, ctx, data in loaded:
         for i, rec in enumerate(data.get("sources", [])):
             where = ctx.where("sources", i, rec)
+            _check_citation(ctx, where, rec)
             _define(ctx, where, "source", rec["id"], _source_row(rec, ctx.file), sources, defined_at, rows["sources"])
         for i, rec in enumerate(data.get("materials", [])):
             where = ctx.where("materials", i, rec)
@@ -312,6 +313,23 @@ def _define(ctx, where, kind, key, row, registry, defined_at, out) -> None:
     defined_at[(kind, key)] = f"{ctx.file}: {where}"
     registry[key] = row
     out.append(row)
+
+
+#: journal articles, which have a year and a DOI; meeting abstracts, preprints and theses have a year
+_JOURNAL_KINDS = ("experimental", "computational", "review")
+_DATED_KINDS = (*_JOURNAL_KINDS, "conference", "preprint", "thesis")
+
+
+def _check_citation(ctx: _Ctx, where: str, rec: dict) -> None:
+    """A source labelled source-checked or better must carry the citation that label says was confirmed."""
+    if rec["verification"] not in ("source-checked", "value-checked"):
+        return
+    missing = [f for f, kinds in (("year", _DATED_KINDS), ("doi", _JOURNAL_KINDS)) if rec["kind"] in kinds and not rec.get(f)]
+    if missing:
+        ctx.error(where, "verification", rec["verification"],
+                  f"a {rec['verification']} {rec['kind']} source needs its confirmed {' and '.join(f'`{f}`' for f in missing)}; "
+                  "a source whose title, year or DOI could not all be confirmed is `citation-incomplete` "
+                  "(a meeting abstract, preprint or thesis without a DOI: kind conference, preprint or thesis)", "provenance")
 
 
 def _source_row(rec: dict, origin: str) -> dict:
@@ -398,6 +416,11 @@ class _FileCompiler:
                 return None
         if src not in self.sources:
             self.ctx.error(where, "source", src, "unknown source (define it under `sources:` here or ingest it first)", "reference")
+            return None
+        if rec["verification"] in vocabulary().get("source_only_levels", ()):
+            self.ctx.error(where, "verification", rec["verification"],
+                           f"`{rec['verification']}` describes a source; a value is one of {', '.join(value_levels())}",
+                           "provenance")
             return None
         checked_url = rec.get("checked_url") or self.sources[src].get("checked_url")
         if rec["verification"] == "value-checked" and not checked_url:

@@ -54,6 +54,24 @@ def property_spec(name: str) -> dict[str, Any]:
     return vocabulary()["properties"][name]
 
 
+@cache
+def verification_rank() -> dict[str, int]:
+    """Verification level -> rank, 0 for the best (the order of ``verification_levels``)."""
+    return {level: i for i, level in enumerate(vocabulary()["verification_levels"])}
+
+
+def value_levels() -> list[str]:
+    """The levels a value (not a source) can carry, best first."""
+    only_sources = set(vocabulary().get("source_only_levels", ()))
+    return [v for v in verification_rank() if v not in only_sources]
+
+
+def verification_sql(column: str = "verification") -> str:
+    """A SQL expression ranking ``column`` by verification level (0 best; unknown levels last)."""
+    whens = " ".join(f"WHEN '{lv}' THEN {r}" for lv, r in verification_rank().items())
+    return f"CASE {column} {whens} ELSE {len(verification_rank())} END"
+
+
 _ENUMS = {
     ("$defs", "verification"): "verification_levels",
     ("$defs", "source", "properties", "kind"): "source_kinds",

@@ -11,7 +11,7 @@ from .conftest import DATASETS, MATERIALS, SEED, write
 HEAD = """\
 format: matkb-record/1
 sources:
-  - {id: t1, title: A test study, year: 2024, kind: experimental, verification: source-checked, checked_url: "https://example.org/t1"}
+  - {id: t1, doi: 10.1000/t1, title: A test study, year: 2024, kind: experimental, verification: source-checked, checked_url: "https://example.org/t1"}
 """
 
 
@@ -97,6 +97,35 @@ def test_value_checked_needs_an_address(tmp_path):
               "properties:\n  - {material: LATP, property: band_gap, value: '3 eV', location: text, verification: value-checked}\n")
     c = compile_records([p], definitions_catalog([MATERIALS]))
     assert any("value-checked needs `checked_url`" in str(e) for e in c.errors)
+
+
+def test_source_checked_needs_the_year_it_claims(tmp_path):
+    undated = HEAD.replace("doi: 10.1000/t1, ", "").replace("year: 2024, ", "note: abstract read; year and DOI not shown, ")
+    c = compile_records([write(tmp_path, "rec.yaml", undated)], definitions_catalog([MATERIALS]))
+    (err,) = c.errors
+    assert "sources[0]" in str(err) and "needs its confirmed `year` and `doi`" in str(err) and "citation-incomplete" in str(err)
+    # a preprint or meeting abstract has a year but may have no DOI
+    preprint = HEAD.replace("doi: 10.1000/t1, ", "").replace("kind: experimental", "kind: preprint")
+    assert compile_records([write(tmp_path, "rec.yaml", preprint)], definitions_catalog([MATERIALS])).errors == []
+    nodoi = HEAD.replace("doi: 10.1000/t1, ", "")
+    (err,) = compile_records([write(tmp_path, "rec.yaml", nodoi)], definitions_catalog([MATERIALS])).errors
+    assert "needs its confirmed `doi`" in str(err)
+    # the honest label passes, and the numbers read in the stored page stay value-checked
+    honest = undated.replace("verification: source-checked", "verification: citation-incomplete") + (
+        "properties:\n  - {material: LATP, property: band_gap, value: '3 eV', location: abstract, verification: value-checked}\n")
+    c = compile_records([write(tmp_path, "rec.yaml", honest)], definitions_catalog([MATERIALS]))
+    assert c.errors == []
+    assert c.rows["sources"][0]["verification"] == "citation-incomplete"
+    assert c.rows["properties"][0]["verification"] == "value-checked"
+    # a web page has no year or DOI to confirm
+    web = undated.replace("kind: experimental", "kind: web")
+    assert compile_records([write(tmp_path, "rec.yaml", web)], definitions_catalog([MATERIALS])).errors == []
+
+
+def test_citation_incomplete_is_for_sources_only(tmp_path):
+    c = check(tmp_path, "properties:\n  - {material: LATP, property: band_gap, value: '3 eV', location: text, verification: citation-incomplete}\n")
+    (err,) = c.errors
+    assert "verification = citation-incomplete" in str(err) and "describes a source" in str(err)
 
 
 def test_line_numbers_point_at_the_record(tmp_path):

@@ -24,6 +24,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..vocab import verification_sql
 from .base import MatkbFeaturizer, items_from_X
 
 CONDUCTION = {"insulating": 0.0, "semiconducting": 1.0, "mixed_conducting": 2.0, "metallic": 3.0}
@@ -38,7 +39,6 @@ PROPERTY_FEATURES = {
     "electron_level_V": "V vs Li/Li+",
     "reduction_potential_V": "V vs Li/Li+",
 }
-_RANK = "CASE verification WHEN 'value-checked' THEN 0 WHEN 'source-checked' THEN 1 ELSE 2 END"
 
 
 _CACHE: dict[tuple[str, str], object] = {}
@@ -96,7 +96,7 @@ def _read_snapshot(kb) -> tuple[dict, dict]:
             names.setdefault(f"formula:{reduced}", mid)
     best: dict[str, dict] = {}
     rows = kb.con.execute(
-        f"SELECT material_id, property, value, value_text, temperature_C FROM properties ORDER BY {_RANK}, source_id").fetchall()
+        f"SELECT material_id, property, value, value_text, temperature_C FROM properties ORDER BY {verification_sql()}, source_id").fetchall()
     for mid, prop, value, text, temp in rows:
         d = best.setdefault(mid, {})
         if prop == "ionic_conductivity":

@@ -29,6 +29,7 @@ from functools import cache, lru_cache
 
 import numpy as np
 
+from ..vocab import verification_rank
 from .base import MatkbFeaturizer
 
 ANIONS = {"F": -1, "Cl": -1, "Br": -1, "I": -1, "O": -2, "S": -2, "Se": -2, "Te": -2, "N": -3}
@@ -157,9 +158,9 @@ def find_couple(element: str, from_state: int, reduced_formula: str | None, coup
     same = [c for c in couples if c["element"] == element and c["from_state"] == from_state]
     if not same:
         return None
-    rank = {"value-checked": 0, "source-checked": 1, "recalled": 2}
+    rank = verification_rank()
     exact = sorted((c for c in same if reduced_formula and c["host_formula"] == reduced_formula),
-                   key=lambda c: (rank.get(c["verification"], 3), c["source_id"]))
+                   key=lambda c: (rank.get(c["verification"], len(rank)), c["source_id"]))
     if exact:  # a couple measured on this very composition; the best-verified one
         c = exact[0]
         return c["potential_V"], f"{element}{from_state}+/{c['to_state']}+ in {c['host']} ({c['source_id']})"

@@ -44,7 +44,9 @@ DEFAULT_CONDITIONS = {"current_density_mA_cm2": 0.1, "areal_capacity_mAh_cm2": 0
 
 def training_table(kb, exclude_source: str | None = None, min_verification: str | None = None) -> pd.DataFrame:
     """Li symmetric-cell lifetimes with their conditions (one row per result)."""
-    levels = {"recalled": 2, "source-checked": 1, "value-checked": 0}
+    from ..vocab import value_levels, verification_rank
+
+    levels = verification_rank()
     df = kb.sql(
         "SELECT source_id, doi, stack, coalesce(interlayer_id, 'none') AS interlayer, electrolyte_id AS electrolyte, "
         "(wetting_agent_id IS NOT NULL)::DOUBLE AS wetting_agent, current_density_mA_cm2, areal_capacity_mAh_cm2, "
@@ -55,10 +57,10 @@ def training_table(kb, exclude_source: str | None = None, min_verification: str 
         key = exclude_source.lower()
         df = df[(df.source_id.str.lower() != key) & (df.doi.fillna("").str.lower() != key)]
     if min_verification:
-        if min_verification not in levels:
+        if min_verification not in value_levels():
             from ..errors import MatkbError
 
-            raise MatkbError(f"--min-verification {min_verification!r}: expected one of {', '.join(levels)}")
+            raise MatkbError(f"--min-verification {min_verification!r}: expected one of {', '.join(value_levels())}")
         df = df[df.verification.map(levels) <= levels[min_verification]]
     df = df.reset_index(drop=True)
     df["event"] = ~df.censored.astype(bool)

@@ -194,7 +194,12 @@ def info(fmt: Annotated[InfoFormat, typer.Option("--format", help="table or json
     typer.echo("rows:           " + ", ".join(f"{k} {v}" for k, v in data["counts"].items()))
     typer.echo("verification (% of rows):")
     for table, shares in data["verification_percent"].items():
-        typer.echo(f"  {table:16s} " + ", ".join(f"{lvl} {pct:g}%" for lvl, pct in sorted(shares.items())))
+        typer.echo(f"  {table:16s} " + ", ".join(f"{lvl} {pct:g}%" for lvl, pct in shares.items()))
+    c = data["coverage"]
+    typer.echo(f"coverage:       {c['studies_with_cells']} studies with cells ({c['studies_with_na_cells']} of them Na), "
+               f"{c['cycling_results_with_outcome']} of {c['cycling_results']} cycling results with a measured outcome; "
+               f"{c['sources_with_doi']} of {c['sources']} sources with a DOI, "
+               f"{c['sources_source_checked_or_better']} source-checked or better")
     typer.echo(f"sources ({len(data['sources'])}):")
     for s in data["sources"]:
         typer.echo(f"  {s['source_id']:32s} {s['year'] or '----'}  {s['doi'] or '(no DOI)':38s} {s['verification']}")
@@ -486,7 +491,8 @@ def predict_stability(
 
 @predict_app.command("conductivity")
 def predict_conductivity(
-    input_csv: Annotated[Path, typer.Option("--input", help="CSV with a `formula` column and an optional `cif` column (paths); other columns pass through")],
+    input_csv: Annotated[Path, typer.Option("--input", help="CSV with a `formula` column and an optional `cif` column "
+                                                         "(paths relative to the CSV's folder); other columns pass through")],
     model: Annotated[Optional[Path], typer.Option("--model", help="A model saved by `matkb train conductivity --out`.")] = None,
     fmt: Annotated[RankFormat, typer.Option("--format", help="table, csv or json")] = RankFormat.csv,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write to this file.")] = None,
@@ -500,7 +506,7 @@ def predict_conductivity(
     kb, _ = _open(write=False)
     with kb:
         m, card = _run(cond.load, model, schema_version=kb.schema_version)
-    pred = _run(cond.predict, rows, m, card, str(input_csv))
+    pred = _run(cond.predict, rows, m, card, str(input_csv), input_csv.parent)
     _emit(pd.concat([rows.reset_index(drop=True), pred], axis=1), Format(fmt.value), out)
 
 

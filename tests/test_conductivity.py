@@ -81,3 +81,12 @@ def test_predict_conductivity_bad_formula_names_the_row_and_missing_model_says_h
         model, card, _ = cond.train(kb, compare=False)
     with pytest.raises(Exception, match="row 3: formula = Li2Qq3"):
         cond.predict(pd.read_csv(inp), model, card)
+    # a relative `cif` is read from the CSV's folder, whatever the working directory (as `featurize` reads it)
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    (folder / "lagp.cif").write_text((DATASETS / "structures" / "LGP.cif").read_text())
+    rows = pd.DataFrame({"formula": ["LiGe2(PO4)3", "LiGe2(PO4)3"], "cif": ["lagp.cif", None]})
+    pred = cond.predict(rows, model, card, "inputs/in.csv", base_dir=folder)
+    assert pred.log10_sigma_S_cm[0] != pred.log10_sigma_S_cm[1]  # the structure's lattice reached the model
+    with pytest.raises(Exception, match=r"row 2: cif = lagp.cif: no such file"):
+        cond.predict(rows, model, card, "in.csv", base_dir=tmp_path)

@@ -300,8 +300,23 @@ def load(path=None, *, schema_version: int):
                         feature_check=lambda card: feature_names(card.get("elements") or []))
 
 
-def check_inputs(rows: pd.DataFrame, file: str = "input") -> None:
-    """A `formula` column whose every entry parses; a `cif` column, where given, names readable files."""
+def cif_paths(rows: pd.DataFrame, base_dir=None) -> list[str | None]:
+    """The `cif` column as paths; a relative path is read from ``base_dir`` (the CSV's folder), as `featurize` does."""
+    from pathlib import Path
+
+    out: list[str | None] = []
+    for c in rows.get("cif", pd.Series([None] * len(rows), dtype=object)):
+        if isinstance(c, str) and c.strip():
+            p = Path(c.strip())
+            out.append(str(p if p.is_absolute() or base_dir is None else Path(base_dir) / p))
+        else:
+            out.append(None)
+    return out
+
+
+def check_inputs(rows: pd.DataFrame, file: str = "input", base_dir=None) -> None:
+    """A `formula` column whose every entry parses; a `cif` column, where given, names readable files
+    (relative to ``base_dir``)."""
     import os
 
     from ..errors import Issue, ValidationFailed
@@ -315,21 +330,22 @@ def check_inputs(rows: pd.DataFrame, file: str = "input") -> None:
             parse_formula(str(f).strip())
         except (ValueError, TypeError) as exc:
             issues.append(Issue("error", file, f"row {i + 2}", "formula", f, str(exc), "compositions"))
-    for i, c in enumerate(rows.get("cif", pd.Series(dtype=object))):
-        if isinstance(c, str) and c.strip() and not os.path.isfile(c.strip()):
-            issues.append(Issue("error", file, f"row {i + 2}", "cif", c, "no such file", "compositions"))
+    for i, (c, path) in enumerate(zip(rows.get("cif", [None] * len(rows)), cif_paths(rows, base_dir), strict=True)):
+        if path is not None and not os.path.isfile(path):
+            issues.append(Issue("error", file, f"row {i + 2}", "cif", c, f"no such file ({path})", "compositions"))
     if issues:
         raise ValidationFailed(issues)
 
 
-def predict(rows: pd.DataFrame, model, card, file: str = "input") -> pd.DataFrame:
+def predict(rows: pd.DataFrame, model, card, file: str = "input", base_dir=None) -> pd.DataFrame:
     """log10_sigma_S_cm with a split-conformal interval; in_domain when every element was seen in training.
+    Relative `cif` paths are read from ``base_dir`` (the CLI passes the CSV's folder).
     Bad rows raise :class:`ValidationFailed` naming ``file`` and the row."""
-    check_inputs(rows, file)
+    check_inputs(rows, file, base_dir)
     lattice = None
     if "cif" in rows.columns:
-        lattice = pd.DataFrame([lattice_from_cif(c.strip()) if isinstance(c, str) and c.strip() else dict.fromkeys(LATTICE, math.nan)
-                                for c in rows.cif])
+        lattice = pd.DataFrame([lattice_from_cif(path) if path else dict.fromkeys(LATTICE, math.nan)
+                                for path in cif_paths(rows, base_dir)])
     X = features(rows.formula, lattice, card["elements"])
     p = model.predict(X.to_numpy())
     h = card["interval_halfwidth"]

@@ -324,15 +324,38 @@ class Store:
         sources = self.con.execute(
             "SELECT source_id, coalesce(doi, '') AS doi, year, verification, title FROM sources ORDER BY source_id"
         ).fetchall()
+        from .vocab import verification_rank
+
+        rank = verification_rank()
+        shares = {t: dict(sorted(lv.items(), key=lambda kv: rank.get(kv[0], len(rank)))) for t, lv in shares.items()}
         return {
             "path": str(self.path),
             "schema_version": self.schema_version,
             "matkb_version": __version__,
             "counts": counts,
             "verification_percent": shares,
+            "coverage": self._coverage(),
             "sources": [dict(zip(("source_id", "doi", "year", "verification", "title"), s, strict=True)) for s in sources],
             "datasets_fingerprint": self.meta(FINGERPRINT_KEY),
         }
+
+    def _coverage(self) -> dict[str, int]:
+        """How much of the record is there: studies with cells, results with a measured outcome, fully cited sources."""
+        outcome = " OR ".join(f"{c} IS NOT NULL" for c in (
+            "lifetime_h", "cycles", "initial_capacity_mAh_g", "retained_capacity_mAh_g", "capacity_retention_pct",
+            "coulombic_efficiency_pct", "overpotential_mV"))
+        row = self.con.execute(f"""
+            SELECT (SELECT count(DISTINCT source_id) FROM cells),
+                   (SELECT count(DISTINCT source_id) FROM cells WHERE working_ion = 'Na'),
+                   (SELECT count(*) FROM cycling_results),
+                   (SELECT count(*) FROM cycling_results WHERE {outcome}
+                        OR (test = 'critical_current_density' AND current_density_mA_cm2 IS NOT NULL)),
+                   (SELECT count(*) FROM sources),
+                   (SELECT count(*) FROM sources WHERE doi IS NOT NULL),
+                   (SELECT count(*) FROM sources WHERE verification IN ('value-checked', 'source-checked'))""").fetchone()
+        keys = ("studies_with_cells", "studies_with_na_cells", "cycling_results", "cycling_results_with_outcome",
+                "sources", "sources_with_doi", "sources_source_checked_or_better")
+        return dict(zip(keys, row, strict=True))
 
     # ------------------------------------------------------------------ cells
     def cell(self, stack: str, cell_type: str | None = None):

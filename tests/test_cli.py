@@ -21,6 +21,14 @@ def test_console_script_help_and_info(seeded):
     info = json.loads(res.stdout)
     assert info["schema_version"] == 4 and info["counts"]["cycling_results"] == 9
     assert info["verification_percent"]["cycling_results"] == {"value-checked": 100.0}
+    # the founding study: one study, 9 results; its rate-capability test and its IL-only LFP cell carry no number
+    cov = info["coverage"]
+    assert (cov["studies_with_cells"], cov["studies_with_na_cells"]) == (1, 0)
+    assert (cov["cycling_results"], cov["cycling_results_with_outcome"]) == (9, 7)
+    assert cov["sources_source_checked_or_better"] < cov["sources"]  # the seed's citation is incomplete
+    table = run("--db", seeded, "info").stdout
+    assert "7 of 9 cycling results with a measured outcome" in table
+    assert table.index("value-checked") < table.index("citation-incomplete")  # levels listed best first
 
 
 def test_init_ingest_validate_sql_cell(tmp_path):

@@ -276,6 +276,13 @@ def _definitions(loaded, catalog: Catalog, rows: dict[str, list[dict]]) -> tuple
             row = _material_row(ctx, where, rec)
             if row is not None:
                 _define(ctx, where, "material", rec["id"], row, materials, defined_at, rows["materials"])
+    for _path, ctx, data in loaded:  # an alias that is another material's id would make two ids for one material
+        for i, rec in enumerate(data.get("materials", [])):
+            for alias in rec.get("aliases") or []:
+                if alias != rec["id"] and alias in materials:
+                    ctx.error(ctx.where("materials", i, rec), "aliases", alias,
+                              f"{alias!r} is the id of another material; use that id instead of defining {rec['id']!r} again",
+                              "duplicate")
     return materials, sources
 
 

@@ -92,6 +92,14 @@ def test_redefining_a_material_differently_is_an_error(tmp_path):
     assert any("material 'LATP' is already defined differently at" in str(e) for e in c.errors)
 
 
+def test_an_alias_that_is_another_materials_id_is_an_error(tmp_path):
+    p = write(tmp_path, "rec.yaml", HEAD + "materials:\n  - {id: LATP-again, name: LATP again, formula: Li1.3Al0.3Ti1.7(PO4)3, "
+              "class: NASICON, roles: [electrolyte], aliases: [LATP]}\n")
+    c = compile_records([MATERIALS, p])
+    (err,) = c.errors
+    assert "aliases = LATP" in str(err) and "the id of another material" in str(err) and "'LATP-again'" in str(err)
+
+
 def test_value_checked_needs_an_address(tmp_path):
     p = write(tmp_path, "rec.yaml", HEAD.replace(', checked_url: "https://example.org/t1"', "") +
               "properties:\n  - {material: LATP, property: band_gap, value: '3 eV', location: text, verification: value-checked}\n")

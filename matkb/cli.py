@@ -200,6 +200,9 @@ def info(fmt: Annotated[InfoFormat, typer.Option("--format", help="table or json
                f"{c['cycling_results_with_outcome']} of {c['cycling_results']} cycling results with a measured outcome; "
                f"{c['sources_with_doi']} of {c['sources']} sources with a DOI, "
                f"{c['sources_source_checked_or_better']} source-checked or better")
+    typer.echo(f"                {c['interlayer_materials']} interlayer materials, {c['nasicon_compositions_with_conductivity']} NASICON "
+               f"compositions with a conductivity at a stated temperature, {c['candidates']} candidates "
+               f"({c['candidates_untested']} never tested in a stored cell)")
     typer.echo(f"sources ({len(data['sources'])}):")
     for s in data["sources"]:
         typer.echo(f"  {s['source_id']:32s} {s['year'] or '----'}  {s['doi'] or '(no DOI)':38s} {s['verification']}")

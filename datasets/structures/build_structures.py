@@ -28,6 +28,20 @@ HERE = Path(__file__).resolve().parent
 
 
 # ---------------------------------------------------------------------------
+# Search for published NASICON CIFs (structure-search pass): the stored public
+# GitHub files were searched for LiTi2(PO4)3, LiGe2(PO4)3, LiZr2(PO4)3, LATP,
+# LAGP and Na3Zr2Si2PO12 CIFs.  ICSD/COD exports of LATP (e.g. ICSD 427622,
+# Dashjav & Tietz 2014) exist in the search index but only as unattributed
+# excerpts (no repository/path), so they could not be read or cited; no other
+# Li-NASICON CIF was found.  The only NASICON CIF found with an address is
+# ICSD 15546, Na4Zr2Si3O12 at 573 K (Tran Qui, Capponi, Joubert & Shannon, J. Solid
+# State Chem. 39, 219 (1981)) at
+# https://github.com/caneparesearch/kMCpy/blob/aaea522198a2c73bf8640d3ab6a6bced7f08fdcf/examples/EntryWithCollCode15546_Na4Zr2Si3O12_573K.cif
+# It was NOT used: built as read with from_spacegroup('R-3c') its O2 site gives
+# Zr-O 1.87 A and Si-O 1.73 A (implausible; the sign of O2 y looks inverted),
+# and it is the x = 3 end member, not NZSP.  So the NASICON entries below are
+# unchanged and stay RECALLED / TRANSFERRED.
+# ---------------------------------------------------------------------------
 # Shared NASICON framework (R-3c, hexagonal setting, origin at -3 (6b = 0,0,0)).
 # Fractional coordinates of the LiTi2(PO4)3 framework: RECALLED (from memory of
 # published LiTi2(PO4)3 refinements, e.g. Aatiq et al. 2002 / Redhammer et al.
@@ -155,20 +169,31 @@ def structures():
                     formula="Li3N"))
 
     # --- LiF, Fm-3m (rock salt) -------------------------------------------
-    # Li 4a (0,0,0), F 4b (1/2,1/2,1/2), Fm-3m: READ (benchchem LiF guide).
-    # a = 4.027 A: RECALLED (room-temperature value; the stored page only says ~4.02 A).
+    # a = 4.0173 A, space group 225, Li at (0,0,0) (+ fcc translations) = 4a and
+    #   F at (1/2,1/2,1/2) (+ fcc translations) = 4b: all READ in the NCrystal data
+    #   file https://github.com/mctools/ncrystal/blob/ec7cd22bcb56894f7ad70e2d125d7227a382057c/data/LiF_sg225_LithiumFlouride.ncmat
+    #   (@CELL "cubic 4.0173"), which says it was converted from COD entry 9008667,
+    #   itself from Wyckoff, R. W. G. (1963), Crystal Structures 2nd ed. (Interscience,
+    #   New York), "Rocksalt structure".  A secondary copy of the compilation value,
+    #   not a modern refinement; temperature and units are not stated in the file.
+    #   It is 0.24 % below the 4.027 A used before (recalled) -- see structures.yaml.
     out.append(dict(name="LiF", material="LiF", sg="Fm-3m",
-                    lattice=Lattice.cubic(4.027),
+                    lattice=Lattice.cubic(4.0173),
                     species=["Li", "F"], coords=[[0, 0, 0], [0.5, 0.5, 0.5]],
                     formula="LiF"))
 
     # --- Li2O, Fm-3m (antifluorite) ---------------------------------------
-    # Antifluorite type, Fm-3m, O on the fcc sites (4a), Li in all tetrahedral holes
-    #   (8c (1/4,1/4,1/4)): structure type READ (antifluorite encyclopedia page);
-    #   Wyckoff letters follow from SYMMETRY.
-    # a = 4.611 A: RECALLED (room temperature).
+    # a = 4.619 A, space group 225, O at (0,0,0) (+ fcc translations) = 4a and Li
+    #   at (1/4,1/4,1/4), (3/4,3/4,3/4) (+ fcc translations) = 8c: all READ in the
+    #   NCrystal data file https://github.com/mctools/ncrystal/blob/dc02ce53c3ed1b18d68bb5aee0c548b85eb1fc67/ncrystal_core/data/Li2O_sg225_LithiumOxide.ncmat
+    #   (@CELL "cubic 4.619"), which says it was converted from COD entry 9009059,
+    #   from Wyckoff, R. W. G. (1963), 2nd ed. (Interscience, New York),
+    #   "Anti-fluorite structure".  Caveat: an older version of the same file
+    #   (https://github.com/highness-eu/ncrystal/blob/5c6cba86d8ab2cca0bb011868cd1b5ce23b2547d/data/Li2O_sg225_LithiumOxide.ncmat)
+    #   gives the same 4.619 A but credits Materials Project mp-1960 (computed), so
+    #   the experimental origin of the number is not certain.  Before: 4.611 A (recalled).
     out.append(dict(name="Li2O", material="Li2O", sg="Fm-3m",
-                    lattice=Lattice.cubic(4.611),
+                    lattice=Lattice.cubic(4.619),
                     species=["O", "Li"], coords=[[0, 0, 0], [0.25, 0.25, 0.25]],
                     formula="Li2O"))
 
@@ -182,13 +207,16 @@ def structures():
                     formula="Al2O3"))
 
     # --- ZnO (zincite, wurtzite type), P6_3mc ------------------------------
-    # Zn 2b (1/3,2/3,0), O 2b (1/3,2/3,u): positions READ as the wurtzite (B4)
-    #   description (zhugayevych B4 page / OSU page: z_O ~ 0.38).
-    # a = 3.2498 A, c = 5.2066 A (ICDD 36-1451) and u = 0.3819 (Kisi & Elcombe 1989):
-    #   RECALLED.
+    # a = 3.2533 A, c = 5.2073 A, space group 186, Zn (1/3,2/3,0) = 2b and
+    #   O (1/3,2/3,0.382) = 2b: all READ in the NCrystal data file
+    #   https://github.com/mctools/ncrystal/blob/dc02ce53c3ed1b18d68bb5aee0c548b85eb1fc67/ncrystal_core/data/ZnO_sg186_ZincOxide.ncmat
+    #   ("lengths 3.2533 !! 5.2073", "O 1/3 2/3 .382"), converted from COD entry
+    #   9004179: Kihara, K. and Donnay, G. (1985), "Anharmonic thermal vibrations in
+    #   ZnO", model 2-c, at T = 473 K (NOT room temperature).  u is given to three
+    #   decimals only.  Before: a = 3.2498, c = 5.2066, u = 0.3819 (recalled).
     out.append(dict(name="ZnO", material="ZnO", sg="P6_3mc",
-                    lattice=Lattice.hexagonal(3.2498, 5.2066),
-                    species=["Zn", "O"], coords=[[1 / 3, 2 / 3, 0], [1 / 3, 2 / 3, 0.3819]],
+                    lattice=Lattice.hexagonal(3.2533, 5.2073),
+                    species=["Zn", "O"], coords=[[1 / 3, 2 / 3, 0], [1 / 3, 2 / 3, 0.382]],
                     formula="ZnO"))
     return out
 

@@ -229,6 +229,11 @@ def sql(
     _emit(df, fmt, out)
 
 
+def _float4(v: float) -> str:
+    """Four significant figures for tables (CSV, JSON and Parquet keep full precision)."""
+    return f"{v:.4g}"
+
+
 def _emit(df, fmt: Format, out: Optional[Path]) -> None:
     if fmt is Format.parquet:
         if out is None:
@@ -243,7 +248,7 @@ def _emit(df, fmt: Format, out: Optional[Path]) -> None:
         import pandas as pd
 
         with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200, "display.max_colwidth", 60):
-            text = df.to_string(index=False) if len(df.columns) else "(no result)"
+            text = df.to_string(index=False, float_format=_float4) if len(df.columns) else "(no result)"
     if out is not None:
         out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     else:

@@ -43,6 +43,25 @@ UNITS = [  # (column-name suffix, unit), longest first
 ]
 
 
+#: columns whose values come from a closed list in schemas/vocabulary.yaml
+VOCAB_COLUMNS = {"verification": "verification_levels", "kind": "source_kinds", "test": "tests", "failure_mode": "failure_modes",
+                 "working_ion": "working_ions", "cell_type": "cell_types", "type": "cell_types", "class": "material_classes"}
+
+
+def values_of(table: str, column: str) -> str:
+    """The allowed values of a vocabulary column, or ''."""
+    from matkb.vocab import value_levels, vocabulary
+
+    key = VOCAB_COLUMNS.get(column)
+    if key is None or table.startswith("external") or (column == "type" and table != "cells"):
+        return ""
+    if column == "verification" and table not in ("sources", "verification_summary"):
+        return ", ".join(value_levels())  # a value's level; citation-incomplete describes sources only
+    values = vocabulary()[key]
+    values = list(values) if not isinstance(values, dict) else list(values.keys())
+    return ", ".join(values) if len(values) <= 12 else f"one of {len(values)} (schemas/vocabulary.yaml: {key})"
+
+
 def unit_of(column: str) -> str:
     for suffix, unit in UNITS:
         if column.endswith(suffix):
@@ -86,8 +105,10 @@ def sql_reference() -> str:
             desc = TABLES.get(name) if kind == "BASE TABLE" else views.get(name)
             if not desc:
                 raise SystemExit(f"{name}: no description; add one to docs/build_reference.py (tables) or views.sql (views)")
-            lines += [f"### `{name}`", "", desc[0].upper() + desc[1:] + ".", "", "| column | type | unit |", "| --- | --- | --- |"]
-            lines += [f"| `{r.column_name}` | {r.data_type} | {unit_of(r.column_name)} |" for r in g.itertuples()]
+            lines += [f"### `{name}`", "", desc[0].upper() + desc[1:] + ".", "",
+                      "| column | type | unit | values |", "| --- | --- | --- | --- |"]
+            lines += [f"| `{r.column_name}` | {r.data_type} | {unit_of(r.column_name)} | {values_of(name, r.column_name)} |"
+                      for r in g.itertuples()]
             lines.append("")
     return "\n".join(lines)
 

@@ -197,6 +197,17 @@ def test_pair_potential_gap_of_the_founding_study():
     assert df.blocks_electrons[2] == 1 and df.interlayer_stable_with_li[2] == 1  # LiF: an insulator, stable with Li
 
 
+def test_a_metal_interlayer_without_a_redox_couple_sits_at_the_li_level():
+    """Cr is stored as metallic but has no potential of its own: in contact with Li it passes Li's electrons on."""
+    from matkb.featurizers.properties import PairFeaturizer
+
+    p = PairFeaturizer().fit()
+    df = pd.DataFrame(p.transform([("Cr", "LAGP"), ("none", "LAGP")]), columns=p.get_feature_names_out())
+    assert df.interlayer_conduction_class[0] == 3 and df.interlayer_electron_level_V[0] == 0.0
+    assert df.potential_gap_V[1] < 0 and df.potential_gap_V[0] == pytest.approx(df.potential_gap_V[1])  # as bare Li on LAGP
+    assert df.blocks_electrons[0] == 0
+
+
 def test_properties_monroe_newman_ratio():
     from matkb.featurizers.properties import PropertiesFeaturizer
 

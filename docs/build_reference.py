@@ -57,8 +57,7 @@ def values_of(table: str, column: str) -> str:
         return ""
     if column == "verification" and table not in ("sources", "verification_summary"):
         return ", ".join(value_levels())  # a value's level; citation-incomplete describes sources only
-    values = vocabulary()[key]
-    values = list(values) if not isinstance(values, dict) else list(values.keys())
+    values = list(vocabulary()[key])  # a list, or the keys of a mapping
     return ", ".join(values) if len(values) <= 12 else f"one of {len(values)} (schemas/vocabulary.yaml: {key})"
 
 

@@ -357,6 +357,11 @@ class RankFormat(StrEnum):
     json = "json"
 
 
+#: the output options shared by `rank` and `predict ...`
+TableFormat = Annotated[RankFormat, typer.Option("--format", help="table, csv or json")]
+OutFile = Annotated[Optional[Path], typer.Option("--out", help="Write to this file.")]
+
+
 train_app = typer.Typer(help="Train models: the stability model (default) or `train conductivity`.")
 app.add_typer(train_app, name="train")
 
@@ -435,8 +440,8 @@ def rank(
     top: Annotated[int, typer.Option("--top", help="Show the best N (0 = all).")] = 20,
     min_verification: Annotated[Optional[str], typer.Option("--min-verification", help="Train on rows at least this well checked: "
                                                                  "value-checked | source-checked (retrains; ignored with --model)")] = None,
-    fmt: Annotated[RankFormat, typer.Option("--format", help="table, csv or json")] = RankFormat.table,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write to this file.")] = None,
+    fmt: TableFormat = RankFormat.table,
+    out: OutFile = None,
 ) -> None:
     """Rank interlayer candidates for an electrolyte by predicted Li | interlayer | electrolyte lifetime."""
     from .models import stability
@@ -474,8 +479,8 @@ def predict_stability(
     input_csv: Annotated[Path, typer.Option("--input", help="CSV: electrolyte, interlayer ('none' = bare), current_density_mA_cm2, "
                                                              "areal_capacity_mAh_cm2, temperature_C, optional pressure_MPa; other columns pass through")],
     model: Annotated[Optional[Path], typer.Option("--model", help="A model saved by `matkb train --out`.")] = None,
-    fmt: Annotated[RankFormat, typer.Option("--format", help="table, csv or json")] = RankFormat.csv,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write to this file.")] = None,
+    fmt: TableFormat = RankFormat.csv,
+    out: OutFile = None,
 ) -> None:
     """Predicted lifetime, interval, potential gap and applicability for each input row."""
     import pandas as pd
@@ -502,8 +507,8 @@ def predict_conductivity(
     input_csv: Annotated[Path, typer.Option("--input", help="CSV with a `formula` column and an optional `cif` column "
                                                          "(paths relative to the CSV's folder); other columns pass through")],
     model: Annotated[Optional[Path], typer.Option("--model", help="A model saved by `matkb train conductivity --out`.")] = None,
-    fmt: Annotated[RankFormat, typer.Option("--format", help="table, csv or json")] = RankFormat.csv,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write to this file.")] = None,
+    fmt: TableFormat = RankFormat.csv,
+    out: OutFile = None,
 ) -> None:
     """Predicted room-temperature log10 ionic conductivity with a 90 % interval for each formula."""
     import pandas as pd

@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import Issue, UnitError
 from .stack import StackError, parse_stack, summarize
-from .vocab import property_spec, record_schema, value_levels, vocabulary
+from .vocab import property_spec, record_schema, value_levels
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")
 SECTIONS = ("sources", "materials", "properties", "redox_couples", "structures", "cells", "cycling_results", "observations")
@@ -424,7 +424,7 @@ class _FileCompiler:
         if src not in self.sources:
             self.ctx.error(where, "source", src, "unknown source (define it under `sources:` here or ingest it first)", "reference")
             return None
-        if rec["verification"] in vocabulary().get("source_only_levels", ()):
+        if rec["verification"] not in value_levels():
             self.ctx.error(where, "verification", rec["verification"],
                            f"`{rec['verification']}` describes a source; a value is one of {', '.join(value_levels())}",
                            "provenance")

@@ -314,7 +314,10 @@ class Store:
     # ------------------------------------------------------------------ info
     def info(self) -> dict[str, Any]:
         counts = self.table_counts()
-        ver = self.con.execute("SELECT \"table\", verification, n FROM verification_summary ORDER BY 1, 2").fetchall()
+        from .vocab import verification_sql
+
+        ver = self.con.execute(
+            f"SELECT \"table\", verification, n FROM verification_summary ORDER BY 1, {verification_sql()}").fetchall()  # best first
         shares: dict[str, dict[str, float]] = {}
         for table, level, n in ver:
             shares.setdefault(table, {})[level] = n
@@ -324,10 +327,6 @@ class Store:
         sources = self.con.execute(
             "SELECT source_id, coalesce(doi, '') AS doi, year, verification, title FROM sources ORDER BY source_id"
         ).fetchall()
-        from .vocab import verification_rank
-
-        rank = verification_rank()
-        shares = {t: dict(sorted(lv.items(), key=lambda kv: rank.get(kv[0], len(rank)))) for t, lv in shares.items()}
         return {
             "path": str(self.path),
             "schema_version": self.schema_version,

@@ -314,9 +314,9 @@ def cif_paths(rows: pd.DataFrame, base_dir=None) -> list[str | None]:
     return out
 
 
-def check_inputs(rows: pd.DataFrame, file: str = "input", base_dir=None) -> None:
+def check_inputs(rows: pd.DataFrame, file: str = "input", base_dir=None) -> list[str | None]:
     """A `formula` column whose every entry parses; a `cif` column, where given, names readable files
-    (relative to ``base_dir``)."""
+    (relative to ``base_dir``). Returns the resolved `cif` paths (None where a row has none)."""
     import os
 
     from ..errors import Issue, ValidationFailed
@@ -330,22 +330,23 @@ def check_inputs(rows: pd.DataFrame, file: str = "input", base_dir=None) -> None
             parse_formula(str(f).strip())
         except (ValueError, TypeError) as exc:
             issues.append(Issue("error", file, f"row {i + 2}", "formula", f, str(exc), "compositions"))
-    for i, (c, path) in enumerate(zip(rows.get("cif", [None] * len(rows)), cif_paths(rows, base_dir), strict=True)):
+    paths = cif_paths(rows, base_dir)
+    for i, (c, path) in enumerate(zip(rows.get("cif", [None] * len(rows)), paths, strict=True)):
         if path is not None and not os.path.isfile(path):
             issues.append(Issue("error", file, f"row {i + 2}", "cif", c, f"no such file ({path})", "compositions"))
     if issues:
         raise ValidationFailed(issues)
+    return paths
 
 
 def predict(rows: pd.DataFrame, model, card, file: str = "input", base_dir=None) -> pd.DataFrame:
     """log10_sigma_S_cm with a split-conformal interval; in_domain when every element was seen in training.
     Relative `cif` paths are read from ``base_dir`` (the CLI passes the CSV's folder).
     Bad rows raise :class:`ValidationFailed` naming ``file`` and the row."""
-    check_inputs(rows, file, base_dir)
+    paths = check_inputs(rows, file, base_dir)
     lattice = None
     if "cif" in rows.columns:
-        lattice = pd.DataFrame([lattice_from_cif(path) if path else dict.fromkeys(LATTICE, math.nan)
-                                for path in cif_paths(rows, base_dir)])
+        lattice = pd.DataFrame([lattice_from_cif(path) if path else dict.fromkeys(LATTICE, math.nan) for path in paths])
     X = features(rows.formula, lattice, card["elements"])
     p = model.predict(X.to_numpy())
     h = card["interval_halfwidth"]

@@ -41,6 +41,11 @@ HERE = Path(__file__).resolve().parent
 # Zr-O 1.87 A and Si-O 1.73 A (implausible; the sign of O2 y looks inverted),
 # and it is the x = 3 end member, not NZSP.  So the NASICON entries below are
 # unchanged and stay RECALLED / TRANSFERRED.
+# Session 4: the OBELiX training CIFs (../shared/data/obelix/train_cifs, e.g. 019 =
+# LiTi2(PO4)3 from ICSD 118128 / Arbi et al. 2013, ldx = LiGe2(PO4)3 from ICSD 263767)
+# were considered and NOT used: the dataset's README says its authors added
+# symmetry-preserving random noise to the positions, so they are not the published
+# coordinates.  The stored AMCSD and COD CIF pages hold no Li- or Na-NASICON.
 # ---------------------------------------------------------------------------
 # Shared NASICON framework (R-3c, hexagonal setting, origin at -3 (6b = 0,0,0)).
 # Fractional coordinates of the LiTi2(PO4)3 framework: RECALLED (from memory of
@@ -218,6 +223,25 @@ def structures():
                     lattice=Lattice.hexagonal(3.2533, 5.2073),
                     species=["Zn", "O"], coords=[[1 / 3, 2 / 3, 0], [1 / 3, 2 / 3, 0.382]],
                     formula="ZnO"))
+
+    # --- beta-Li3PO4 (low-temperature form), Pmn2_1 -------------------------
+    # All numbers READ in the stored AMCSD CIF (database code 0012673)
+    #   https://rruff.geo.arizona.edu/AMS/download.php?down=text&id=15535.cif
+    #   of Keffer, Mighell, Mauer, Swanson & Block, Inorg. Chem. 6, 119-125 (1967),
+    #   "The crystal structure of twinned low-temperature lithium phosphate":
+    #   a = 6.115, b = 5.2394, c = 4.8554 A; Li1 (0.24810, 0.32770, 0.98600),
+    #   Li2 (1/2, 0.84280, 0.98930), P (0, 0.82430, 0), O1 (0.20777, 0.68676, 0.89610),
+    #   O2 (0, 0.10520, 0.90040), O3 (1/2, 0.18140, 0.81720).  The AMCSD symmetry
+    #   operators (x,y,z; 1/2+x,-y,1/2+z; -x,y,z; 1/2-x,-y,1/2+z) are those of the
+    #   standard Pmn2_1 setting that pymatgen uses.  AMCSD gives an X-ray density of
+    #   2.472 g/cm3 (see --check).
+    out.append(dict(name="Li3PO4", material="Li3PO4", sg="Pmn2_1",
+                    lattice=Lattice.orthorhombic(6.115, 5.2394, 4.8554),
+                    species=["Li", "Li", "P", "O", "O", "O"],
+                    coords=[[0.24810, 0.32770, 0.98600], [0.5, 0.84280, 0.98930],
+                            [0, 0.82430, 0], [0.20777, 0.68676, 0.89610],
+                            [0, 0.10520, 0.90040], [0.5, 0.18140, 0.81720]],
+                    formula="Li3PO4"))
     return out
 
 

@@ -385,8 +385,10 @@ def train(
         _model, card, cv = _run(run_train, kb, exclude_source=exclude_source, min_verification=min_verification,
                                 bootstrap=bootstrap, seed=seed, out=out)
     meta = cv.table.attrs
-    typer.echo(f"{meta['n_rows']} symmetric-cell results ({meta['n_events']} failures, the rest censored) from "
-               f"{meta['n_papers']} papers; {meta['folds']}-fold cross-validation grouped by paper")
+    typer.echo(f"{meta['n_rows']} symmetric-cell results on ceramic electrolytes ({meta['n_events']} failures, the rest "
+               f"censored) from {meta['n_papers']} papers; {meta['folds']}-fold cross-validation grouped by paper"
+               + (f"; {meta['non_ceramic_rows']} results on polymer or composite electrolytes left out"
+                  if meta.get("non_ceramic_rows") else ""))
     typer.echo(cv.as_text())
     if out:
         typer.echo(f"saved {out} and {out}.card.json")

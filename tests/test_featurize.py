@@ -197,6 +197,16 @@ def test_pair_potential_gap_of_the_founding_study():
     assert df.blocks_electrons[2] == 1 and df.interlayer_stable_with_li[2] == 1  # LiF: an insulator, stable with Li
 
 
+def test_electrolyte_reduction_potential_from_its_formula_when_none_is_stored():
+    """LATP-x0.4 has no stored reduction potential; the Ti4+ couple through its formula gives it, in both columns."""
+    from matkb.featurizers.properties import PairFeaturizer
+
+    p = PairFeaturizer().fit()
+    df = pd.DataFrame(p.transform([("none", "LATP-x0.4"), ("none", "LATP")]), columns=p.get_feature_names_out())
+    assert df.electrolyte_reduction_potential_V[0] == pytest.approx(2.34)
+    assert df.potential_gap_V[0] == pytest.approx(-df.electrolyte_reduction_potential_V[0])
+
+
 def test_a_metal_interlayer_without_a_redox_couple_sits_at_the_li_level():
     """Cr is stored as metallic but has no potential of its own: in contact with Li it passes Li's electrons on."""
     from matkb.featurizers.properties import PairFeaturizer

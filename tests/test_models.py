@@ -55,6 +55,18 @@ def test_untrusted_or_mismatched_model_files_are_refused(kb_path, tmp_path):
         persist.load(good, features=FEATURES, schema_version=3)
 
 
+def test_training_leaves_out_cells_whose_electrolyte_is_not_a_ceramic(kb_path):
+    """Li meets the polymer in a composite electrolyte: those rows stay in the store, not in the model's table."""
+    with Store(kb_path, read_only=True) as kb:
+        df = training_table(kb)
+        classes = dict(kb.con.execute("SELECT material_id, class FROM materials").fetchall())
+        every = kb.sql("SELECT electrolyte_id FROM symmetric_lifetimes WHERE working_ion = 'Li'")
+    composite = every.electrolyte_id.map(classes).isin(["composite", "polymer", "gel polymer"])
+    assert composite.sum() > 0 and df.attrs["non_ceramic_rows"] == composite.sum()
+    assert len(df) == len(every) - composite.sum()
+    assert not df.electrolyte.map(classes).isin(["composite", "polymer", "gel polymer"]).any()
+
+
 def test_founding_study_ordering_from_a_model_trained_without_it(kb_path):
     """PB-modified above IL-only and bare LATP at the founding study's conditions, with the study left out.
 

@@ -258,6 +258,7 @@ class PairFeaturizer(MatkbFeaturizer):
         out["volume_per_atom_mismatch"] = _volume_mismatch(interlayer, electrolyte, self.db)
         out.update({f"interlayer_{k}": v for k, v in il.items()})
         out.update({f"electrolyte_{k}": v for k, v in el.items()})
+        out["electrolyte_reduction_potential_V"] = e_red  # the value the gap used, formula fallback included
         return out
 
 

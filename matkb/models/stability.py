@@ -42,16 +42,29 @@ DEFAULT_CONDITIONS = {"current_density_mA_cm2": 0.1, "areal_capacity_mAh_cm2": 0
                       "pressure_MPa": np.nan, "wetting_agent": 0.0}
 
 
+#: electrolyte classes in which Li meets a polymer or a liquid rather than the ceramic: their rows describe a
+#: different interface, and the ceramic descriptors the model rests on (reduction potential, modulus) are undefined
+NON_CERAMIC_ELECTROLYTES = ("composite", "polymer", "gel polymer", "ionic liquid", "liquid electrolyte")
+
+
 def training_table(kb, exclude_source: str | None = None, min_verification: str | None = None) -> pd.DataFrame:
-    """Li symmetric-cell lifetimes with their conditions (one row per result)."""
+    """Li symmetric-cell lifetimes with their conditions (one row per result), on ceramic electrolytes.
+
+    Cells whose electrolyte is a polymer, gel, liquid or polymer-ceramic composite are left out (Li touches the
+    polymer, so the result says nothing about a Li | interlayer | ceramic interface); their number is in
+    ``df.attrs["non_ceramic_rows"]``. They stay in the store and its views.
+    """
     from ..vocab import value_levels, verification_rank
 
     levels = verification_rank()
+    classes = ", ".join(f"'{c}'" for c in NON_CERAMIC_ELECTROLYTES)
     df = kb.sql(
-        "SELECT source_id, doi, stack, coalesce(interlayer_id, 'none') AS interlayer, electrolyte_id AS electrolyte, "
-        "(wetting_agent_id IS NOT NULL)::DOUBLE AS wetting_agent, current_density_mA_cm2, areal_capacity_mAh_cm2, "
-        "temperature_C, pressure_MPa, lifetime_h, censored, verification "
-        "FROM symmetric_lifetimes WHERE working_ion = 'Li' ORDER BY source_id, stack, current_density_mA_cm2"
+        "SELECT s.source_id, s.doi, s.stack, coalesce(s.interlayer_id, 'none') AS interlayer, s.electrolyte_id AS electrolyte, "
+        "(s.wetting_agent_id IS NOT NULL)::DOUBLE AS wetting_agent, s.current_density_mA_cm2, s.areal_capacity_mAh_cm2, "
+        "s.temperature_C, s.pressure_MPa, s.lifetime_h, s.censored, s.verification, "
+        f"coalesce(m.class IN ({classes}), false) AS non_ceramic "
+        "FROM symmetric_lifetimes s LEFT JOIN materials m ON m.material_id = s.electrolyte_id "
+        "WHERE s.working_ion = 'Li' ORDER BY s.source_id, s.stack, s.current_density_mA_cm2"
     )
     if exclude_source:
         key = exclude_source.lower()
@@ -62,8 +75,10 @@ def training_table(kb, exclude_source: str | None = None, min_verification: str 
 
             raise MatkbError(f"--min-verification {min_verification!r}: expected one of {', '.join(value_levels())}")
         df = df[df.verification.map(levels) <= levels[min_verification]]
-    df = df.reset_index(drop=True)
+    non_ceramic = int(df.non_ceramic.sum())
+    df = df[~df.non_ceramic].drop(columns="non_ceramic").reset_index(drop=True)
     df["event"] = ~df.censored.astype(bool)
+    df.attrs["non_ceramic_rows"] = non_ceramic
     return df
 
 
@@ -237,7 +252,8 @@ def cross_validate(df: pd.DataFrame, X: pd.DataFrame, n_splits: int = 5, bootstr
         rows.append({"model": name, "harrell_c": c, "c_lo95": c_lo, "c_hi95": c_hi, "pair_accuracy": p,
                      "pair_lo95": p_lo, "pair_hi95": p_hi, "n_pairs": n_pairs})
     table = pd.DataFrame(rows)
-    table.attrs.update(n_rows=len(df), n_events=int(df.event.sum()), n_papers=len(set(groups)), folds=k)
+    table.attrs.update(n_rows=len(df), n_events=int(df.event.sum()), n_papers=len(set(groups)), folds=k,
+                       non_ceramic_rows=int(df.attrs.get("non_ceramic_rows", 0)))
     return CVResult(table, oof)
 
 
@@ -302,6 +318,7 @@ def train(kb, *, exclude_source: str | None = None, min_verification: str | None
         "target": "symmetric-cell lifetime in hours, right-censored",
         "features": FEATURES,
         "training_rows": len(df), "training_events": int(df.event.sum()), "training_papers": int(df.source_id.nunique()),
+        "left_out_non_ceramic_rows": int(df.attrs.get("non_ceramic_rows", 0)),
         "training_data_sha256": data_hash(df), "excluded_source": exclude_source, "min_verification": min_verification,
         "schema_version": kb.schema_version, "versions": versions(), "seed": seed,
         "cv": cv.table.to_dict(orient="records"), "cv_meta": cv.table.attrs,

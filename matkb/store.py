@@ -371,14 +371,26 @@ class Store:
         return describe_stack(self, stack, cell_type)
 
     def resolve_material(self, name: str) -> str:
-        row = self.con.execute(
-            "SELECT material_id FROM materials WHERE material_id = ? OR lower(material_id) = lower(?) "
-            "OR list_contains(aliases, ?) OR name = ? ORDER BY material_id = ? DESC LIMIT 1",
-            [name, name, name, name, name],
-        ).fetchone()
-        if row is None:
+        mid = self.material_resolver()(name)
+        if mid is None:
             raise NotFound(f"no material {name!r} in {self.path} (see `matkb sql \"SELECT material_id, name FROM materials\"`)")
-        return row[0]
+        return mid
+
+    def material_resolver(self):
+        """``name -> material id or None`` from one query, for resolving a whole table of names.
+
+        The rule: the id itself first, then an alias or the material's name, then the id ignoring case.
+        """
+        exact: dict[str, str] = {}
+        other: dict[str, str] = {}
+        lower: dict[str, str] = {}
+        for mid, name, aliases in self.con.execute("SELECT material_id, name, aliases FROM materials ORDER BY material_id").fetchall():
+            exact[mid] = mid
+            lower.setdefault(mid.lower(), mid)
+            for alias in (*(aliases or []), name):
+                if alias is not None:
+                    other.setdefault(alias, mid)
+        return lambda name: exact.get(name) or other.get(name) or lower.get(str(name).lower())
 
 
 def _normalise(v: Any) -> Any:

@@ -79,6 +79,7 @@ def clear_cache() -> None:
     _CACHE.clear()
     _PAIRS.clear()
     _pair_reaction.cache_clear()
+    _reduction_potential_of.cache_clear()
 
 
 def _snapshot(db) -> tuple[dict, dict]:
@@ -228,18 +229,16 @@ class PairFeaturizer(MatkbFeaturizer):
         return np.array(rows, dtype=float).reshape(-1, n)
 
     def describe(self, interlayer: str, electrolyte: str) -> dict[str, float]:
-        from .redox import RedoxFeaturizer
         from .thermo import reactivity
 
         bare = interlayer.strip().lower() in ("none", "", "li", "bare")
         il = material_features("Li" if bare else interlayer, self.db)
         el = material_features(electrolyte, self.db)
-        e_red = el["reduction_potential_V"]
-        if math.isnan(e_red):  # fall back on the curated couples through the electrolyte's formula
+        if math.isnan(el["reduction_potential_V"]):  # fall back on the curated couples through the electrolyte's formula
             formula = _formula_of(electrolyte, self.db)
             if formula:
-                redox = RedoxFeaturizer().fit()
-                e_red = float(redox.transform([formula])[0, list(redox.get_feature_names_out()).index("reduction_potential_V")])
+                el = {**el, "reduction_potential_V": _reduction_potential_of(formula)}
+        e_red = el["reduction_potential_V"]
         out = dict.fromkeys(PAIR_FEATURES, math.nan)
         gap = il["electron_level_V"] - e_red
         out["potential_gap_V"] = gap
@@ -258,8 +257,16 @@ class PairFeaturizer(MatkbFeaturizer):
         out["volume_per_atom_mismatch"] = _volume_mismatch(interlayer, electrolyte, self.db)
         out.update({f"interlayer_{k}": v for k, v in il.items()})
         out.update({f"electrolyte_{k}": v for k, v in el.items()})
-        out["electrolyte_reduction_potential_V"] = e_red  # the value the gap used, formula fallback included
         return out
+
+
+@lru_cache(maxsize=4096)
+def _reduction_potential_of(formula: str) -> float:
+    """The curated-couple reduction potential (V vs Li/Li+) of a formula, NaN when no couple covers it."""
+    from .redox import RedoxFeaturizer
+
+    redox = RedoxFeaturizer().fit()
+    return float(redox.transform([formula])[0, list(redox.get_feature_names_out()).index("reduction_potential_V")])
 
 
 def _formula_of(name: str, db) -> str | None:

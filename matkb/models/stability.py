@@ -380,12 +380,12 @@ def predict_rows(kb, rows: pd.DataFrame, model, card, *, drivers: bool = True) -
 
 def candidate_rows(kb, candidates: pd.DataFrame, electrolyte: str, *, current_density: float, capacity: float,
                    temperature: float, pressure: float | None, wetting_agent: bool) -> pd.DataFrame:
-    known = _known_names(kb)
-    electrolyte_id = kb.resolve_material(electrolyte) if known(electrolyte) else electrolyte
+    resolve = kb.material_resolver()
+    electrolyte_id = resolve(electrolyte) or electrolyte
     names = candidates["name"].astype(str).to_numpy()
     formulas = candidates["formula"] if "formula" in candidates else pd.Series([None] * len(candidates))
     # a name the store knows is described from the store; otherwise by its formula, where one is given
-    interlayer = [n if known(n) or not (isinstance(f, str) and f.strip()) else f.strip()
+    interlayer = [n if resolve(n) or not (isinstance(f, str) and f.strip()) else f.strip()
                   for n, f in zip(names, formulas, strict=True)]
     rows = pd.DataFrame({
         "interlayer": interlayer, "electrolyte": electrolyte_id,
@@ -533,15 +533,6 @@ def check_candidates(candidates: pd.DataFrame, file: str = "candidates") -> None
                 issues.append(Issue("error", file, f"row {i + 2}", "formula", f, str(exc), "candidates"))
     if issues:
         raise ValidationFailed(issues)
-
-
-def _known_names(kb):
-    """A predicate: would ``kb.resolve_material(name)`` find a material? (one query for a whole candidate table,
-    the same matching rule: id, id ignoring case, alias or name)."""
-    rows = kb.con.execute("SELECT material_id, name, aliases FROM materials").fetchall()
-    exact = {x for mid, name, aliases in rows for x in (mid, name, *(aliases or []))}
-    ids_lower = {mid.lower() for mid, _, _ in rows}
-    return lambda name: name in exact or name.lower() in ids_lower
 
 
 def _drivers(model, X: pd.DataFrame, medians: pd.Series, k: int = 2) -> list[str]:

@@ -247,8 +247,12 @@ def _emit(df, fmt: Format, out: Optional[Path]) -> None:
     else:
         import pandas as pd
 
+        # pandas 3 keeps text in a string dtype whose missing value prints as NaN; a missing text reads None
+        # in every pandas, as it does in SQL clients
+        shown = df.assign(**{c: df[c].astype(object).where(df[c].notna(), None)
+                             for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])})
         with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200, "display.max_colwidth", 60):
-            text = df.to_string(index=False, float_format=_float4) if len(df.columns) else "(no result)"
+            text = shown.to_string(index=False, float_format=_float4) if len(df.columns) else "(no result)"
     if out is not None:
         out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     else:

@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import Issue, UnitError
 from .stack import StackError, parse_stack, summarize
-from .vocab import property_spec, record_schema, value_levels
+from .vocab import levels_at_least, property_spec, record_schema, value_levels
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".json")
 SECTIONS = ("sources", "materials", "properties", "redox_couples", "structures", "cells", "cycling_results", "observations")
@@ -329,7 +329,7 @@ _DATED_KINDS = (*_JOURNAL_KINDS, "conference", "preprint", "thesis")
 
 def _check_citation(ctx: _Ctx, where: str, rec: dict) -> None:
     """A source labelled source-checked or better must carry the citation that label says was confirmed."""
-    if rec["verification"] not in ("source-checked", "value-checked"):
+    if rec["verification"] not in levels_at_least("source-checked"):
         return
     missing = [f for f, kinds in (("year", _DATED_KINDS), ("doi", _JOURNAL_KINDS)) if rec["kind"] in kinds and not rec.get(f)]
     if missing:

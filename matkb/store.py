@@ -22,6 +22,7 @@ from typing import Any
 from . import __version__
 from .errors import MatkbError, NotFound, ReadOnlyError, StoreBusy, StoreError, ValidationFailed
 from .paths import schemas_dir
+from .vocab import levels_at_least
 
 #: meta key under which the default store records the fingerprint of the datasets it was built from
 FINGERPRINT_KEY = "datasets_fingerprint"
@@ -351,13 +352,14 @@ class Store:
                         OR (test = 'critical_current_density' AND current_density_mA_cm2 IS NOT NULL)),
                    (SELECT count(*) FROM sources),
                    (SELECT count(*) FROM sources WHERE doi IS NOT NULL),
-                   (SELECT count(*) FROM sources WHERE verification IN ('value-checked', 'source-checked')),
+                   (SELECT count(*) FROM sources WHERE list_contains(?, verification)),
                    (SELECT count(*) FROM materials WHERE list_contains(roles, 'interlayer')),
                    (SELECT count(DISTINCT coalesce(m.reduced_formula, m.material_id)) FROM properties p JOIN materials m USING (material_id)
                         WHERE p.property = 'ionic_conductivity' AND p.temperature_C IS NOT NULL AND m.class = 'NASICON'),
                    (SELECT count(*) FROM interlayer_candidates),
                    (SELECT count(*) FROM interlayer_candidates
-                        WHERE material_id NOT IN (SELECT material_id FROM cell_layers WHERE material_id IS NOT NULL))""").fetchone()
+                        WHERE material_id NOT IN (SELECT material_id FROM cell_layers WHERE material_id IS NOT NULL))""",
+            [list(levels_at_least("source-checked"))]).fetchone()
         keys = ("studies_with_cells", "studies_with_na_cells", "cycling_results", "cycling_results_with_outcome",
                 "sources", "sources_with_doi", "sources_source_checked_or_better", "interlayer_materials",
                 "nasicon_compositions_with_conductivity", "candidates", "candidates_untested")

@@ -66,6 +66,12 @@ def value_levels() -> list[str]:
     return [v for v in verification_rank() if v not in only_sources]
 
 
+def levels_at_least(level: str) -> tuple[str, ...]:
+    """``level`` and every better level, best first (e.g. source-checked -> value-checked, source-checked)."""
+    rank = verification_rank()
+    return tuple(lv for lv, r in rank.items() if r <= rank[level])
+
+
 def verification_sql(column: str = "verification") -> str:
     """A SQL expression ranking ``column`` by verification level (0 best; unknown levels last)."""
     whens = " ".join(f"WHEN '{lv}' THEN {r}" for lv, r in verification_rank().items())

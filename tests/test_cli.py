@@ -53,6 +53,13 @@ def test_init_ingest_validate_sql_cell(tmp_path):
     assert "does not block: lithium metal at 0.00 V lies -2.34 V below" in res.stdout
 
 
+def test_table_output_prints_missing_text_as_none(seeded):
+    # pandas 3 stores text as a string dtype whose missing value would print as NaN, like a missing number
+    res = run("--db", seeded, "sql", "SELECT 'LATP' AS material, NULL::VARCHAR AS formula, NULL::DOUBLE AS sigma")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["material", "formula", "sigma", "LATP", "None", "NaN"]
+
+
 def test_sql_refuses_writes_without_flag(seeded):
     res = run("--db", seeded, "sql", "DELETE FROM sources")
     assert res.returncode == 1

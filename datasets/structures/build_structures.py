@@ -46,6 +46,12 @@ HERE = Path(__file__).resolve().parent
 # were considered and NOT used: the dataset's README says its authors added
 # symmetry-preserving random noise to the positions, so they are not the published
 # coordinates.  The stored AMCSD and COD CIF pages hold no Li- or Na-NASICON.
+# Session 5 (about 60 more look-ups): a second copy of ICSD 15546 in kMCpy
+# (example/files/nasicon.cif, commit 3784256) has the same O2 fault; COD 2002926
+# is named as LiTi2(PO4)3 in a stored task file, but the COD page is not stored;
+# a "lagp" CIF citing COD 7221286 appears only as an unattributed excerpt, with a
+# cell (8.44/21.64 A) too large for LAGP.  No Prussian-blue positions were found
+# (only Fm-3m and the Herren et al. 1980 citation).  Nothing here changed.
 # ---------------------------------------------------------------------------
 # Shared NASICON framework (R-3c, hexagonal setting, origin at -3 (6b = 0,0,0)).
 # Fractional coordinates of the LiTi2(PO4)3 framework: RECALLED (from memory of
@@ -242,6 +248,21 @@ def structures():
                             [0, 0.82430, 0], [0.20777, 0.68676, 0.89610],
                             [0, 0.10520, 0.90040], [0.5, 0.18140, 0.81720]],
                     formula="Li3PO4"))
+
+    # --- Li2CO3 (zabuyelite), C2/c -------------------------------------------
+    # All numbers READ in the ICSD 16713 export stored in the CAVD repository,
+    #   https://github.com/shuhebing/cavd/blob/eb0a871a15856946e55090266b2f432a5d09f719/examples/cifs/Li/icsd_16713.cif
+    #   of Zemann, "Die Kristallstruktur von Li2CO3", Acta Cryst. 10, 664-666 (1957):
+    #   a = 8.39, b = 5.00, c = 6.21 A, beta = 114.5 deg, C 1 2/c 1 (No. 15, unique
+    #   axis b, the standard setting; the file's eight operators are those of it);
+    #   Li1 8f (0.203, 0.45, 0.84), C1 4e (0, 0.057, 1/4), O1 4e (0, 0.313, 1/4),
+    #   O2 8f (0.145, -0.067, 0.32).  An old film refinement (R = 0.104), coordinates
+    #   to two or three decimals; no temperature given (room temperature assumed).
+    out.append(dict(name="Li2CO3", material="Li2CO3", sg="C2/c",
+                    lattice=Lattice.monoclinic(8.39, 5.00, 6.21, 114.5),
+                    species=["Li", "C", "O", "O"],
+                    coords=[[0.203, 0.45, 0.84], [0, 0.057, 0.25], [0, 0.313, 0.25], [0.145, -0.067, 0.32]],
+                    formula="Li2CO3"))
     return out
 
 

@@ -266,11 +266,14 @@ def _definitions(loaded, catalog: Catalog, rows: dict[str, list[dict]]) -> tuple
     materials = {k: dict(v) for k, v in catalog.materials.items()}
     sources = {k: dict(v) for k, v in catalog.sources.items()}
     defined_at: dict[tuple[str, str], str] = {}
+    doi_owner = {v["doi"]: (k, "the store") for k, v in sources.items() if v.get("doi")}
     for _path, ctx, data in loaded:
         for i, rec in enumerate(data.get("sources", [])):
             where = ctx.where("sources", i, rec)
             _check_citation(ctx, where, rec)
-            _define(ctx, where, "source", rec["id"], _source_row(rec, ctx.file), sources, defined_at, rows["sources"])
+            row = _source_row(rec, ctx.file)
+            _check_one_source_per_doi(ctx, where, row, doi_owner)
+            _define(ctx, where, "source", rec["id"], row, sources, defined_at, rows["sources"])
         for i, rec in enumerate(data.get("materials", [])):
             where = ctx.where("materials", i, rec)
             row = _material_row(ctx, where, rec)
@@ -337,6 +340,18 @@ def _check_citation(ctx: _Ctx, where: str, rec: dict) -> None:
                   f"a {rec['verification']} {rec['kind']} source needs its confirmed {' and '.join(f'`{f}`' for f in missing)}; "
                   "a source whose title, year or DOI could not all be confirmed is `citation-incomplete` "
                   "(a meeting abstract, preprint or thesis without a DOI: kind conference, preprint or thesis)", "provenance")
+
+
+def _check_one_source_per_doi(ctx: _Ctx, where: str, row: dict, doi_owner: dict[str, tuple[str, str]]) -> None:
+    """One paper is one source: a DOI already held by another source id is an error, not a second source."""
+    doi = row["doi"]
+    if doi is None:
+        return
+    owner, owner_at = doi_owner.setdefault(doi, (row["source_id"], f"{ctx.file}: {where}"))
+    if owner != row["source_id"]:
+        ctx.error(where, "doi", doi,
+                  f"source {owner!r} ({owner_at}) already has this DOI; one paper is one source, so refer to "
+                  f"{owner!r} with `source:` instead of defining {row['source_id']!r}", "duplicate")
 
 
 def _source_row(rec: dict, origin: str) -> dict:

@@ -214,8 +214,9 @@ class Store:
         ).fetchall():
             mats[mid] = {"material_id": mid, "name": name, "formula": formula, "class": cls, "roles": list(roles),
                          "aliases": list(aliases or []), "working_ion": ion}
-        srcs = {sid: {"source_id": sid, "verification": v, "checked_url": u}
-                for sid, v, u in self.con.execute("SELECT source_id, verification, checked_url FROM sources").fetchall()}
+        srcs = {sid: {"source_id": sid, "doi": doi, "verification": v, "checked_url": u}
+                for sid, doi, v, u in self.con.execute(
+                    "SELECT source_id, doi, verification, checked_url FROM sources").fetchall()}
         return Catalog(materials=mats, sources=srcs)
 
     # ------------------------------------------------------------------ validate / ingest

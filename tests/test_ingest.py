@@ -77,6 +77,20 @@ def test_bad_row_at_end_of_file_leaves_store_unchanged(seeded, seed_copy):
     assert dump_tables(seeded) == before
 
 
+def test_a_source_whose_doi_the_store_already_holds_is_refused(db_path, tmp_path):
+    """The store's sources count too: a later file cannot add the same paper under a new id."""
+    first = write(tmp_path, "first.yaml", "format: matkb-record/1\nsources:\n  - {id: p1, doi: 10.1000/p1, title: A paper, "
+                  "year: 2024, kind: experimental, verification: source-checked}\n")
+    with Store(db_path) as kb:
+        kb.ingest([first])
+    before = dump_tables(db_path)
+    again = write(tmp_path, "again.yaml", first.read_text().replace("id: p1,", "id: p1-again,").replace("10.1000/p1", "10.1000/P1"))
+    with Store(db_path) as kb, pytest.raises(ValidationFailed) as exc:
+        kb.ingest([again])
+    assert "again.yaml: sources[0]" in str(exc.value) and "source 'p1' (the store) already has this DOI" in str(exc.value)
+    assert dump_tables(db_path) == before
+
+
 def test_error_during_write_rolls_back(seeded, seed_copy, monkeypatch):
     """A failure after some tables were written (here: injected into the last table) undoes everything."""
     import matkb.store as store_mod

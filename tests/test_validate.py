@@ -92,6 +92,18 @@ def test_redefining_a_material_differently_is_an_error(tmp_path):
     assert any("material 'LATP' is already defined differently at" in str(e) for e in c.errors)
 
 
+def test_a_second_source_with_the_same_doi_is_an_error(tmp_path):
+    """One paper is one source: the same DOI under another id (any letter case) is refused, naming the first."""
+    first = write(tmp_path, "rec.yaml", HEAD)
+    second = write(tmp_path, "other.yaml", "format: matkb-record/1\nsources:\n  - {id: t1-again, doi: 10.1000/T1, "
+                   "title: A test study, year: 2024, kind: experimental, verification: source-checked}\n")
+    assert compile_records([first]).errors == compile_records([second]).errors == []
+    (err,) = compile_records([first, second]).errors
+    assert err.check == "duplicate"
+    assert "other.yaml: sources[0]" in str(err) and "doi = 10.1000/t1" in str(err)
+    assert "source 't1' (" in str(err) and "rec.yaml: sources[0]" in str(err) and "refer to 't1'" in str(err)
+
+
 def test_an_alias_that_is_another_materials_id_is_an_error(tmp_path):
     p = write(tmp_path, "rec.yaml", HEAD + "materials:\n  - {id: LATP-again, name: LATP again, formula: Li1.3Al0.3Ti1.7(PO4)3, "
               "class: NASICON, roles: [electrolyte], aliases: [LATP]}\n")

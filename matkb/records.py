@@ -367,6 +367,7 @@ def _source_row(rec: dict, origin: str) -> dict:
         "checked_url": rec.get("checked_url"),
         "note": rec.get("note"),
         "origin": origin,
+        "citation_url": rec.get("citation_url"),
     }
 
 

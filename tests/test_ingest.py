@@ -91,6 +91,27 @@ def test_a_source_whose_doi_the_store_already_holds_is_refused(db_path, tmp_path
     assert dump_tables(db_path) == before
 
 
+def test_values_inherit_the_reading_address_not_the_citation_address(db_path, tmp_path):
+    """A source's checked_url (where it was read) passes to its values; its citation_url (where title, year and DOI
+    were confirmed) does not, so adding a citation page cannot move the address of any value."""
+    rec = write(tmp_path, "rec.yaml", """\
+format: matkb-record/1
+sources:
+  - {id: p1, doi: 10.1000/p1, title: A paper, year: 2024, kind: experimental, verification: source-checked,
+     checked_url: "https://example.org/read", citation_url: "https://example.org/cited"}
+properties:
+  - {material: LATP, property: band_gap, value: "3.8 eV", location: abstract, verification: value-checked}
+  - {material: LATP, property: density, value: "2.9 g/cm^3", location: abstract, verification: value-checked,
+     checked_url: "https://example.org/other"}
+""")
+    with Store(db_path) as kb:
+        kb.ingest([MATERIALS, rec])
+        src = kb.sql("SELECT checked_url, citation_url FROM sources WHERE source_id = 'p1'").iloc[0].tolist()
+        urls = dict(kb.sql("SELECT property, checked_url FROM properties WHERE source_id = 'p1'").itertuples(index=False))
+    assert src == ["https://example.org/read", "https://example.org/cited"]
+    assert urls == {"band_gap": "https://example.org/read", "density": "https://example.org/other"}
+
+
 def test_error_during_write_rolls_back(seeded, seed_copy, monkeypatch):
     """A failure after some tables were written (here: injected into the last table) undoes everything."""
     import matkb.store as store_mod

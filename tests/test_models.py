@@ -8,7 +8,7 @@ import pytest
 
 from matkb.models import persist
 from matkb.models.stability import FEATURES, describe_rows, harrell_c, predict_lifetimes, rank, train, training_table
-from matkb.store import Store
+from matkb.store import Store, latest_version
 
 from .conftest import DATASETS, MATKB
 
@@ -44,15 +44,16 @@ def test_untrusted_or_mismatched_model_files_are_refused(kb_path, tmp_path):
 
     bad = tmp_path / "evil.skops"
     sio.dump({"x": pd.Timestamp("2020-01-01")}, bad)  # a type outside the trusted list
+    v = latest_version()
     with pytest.raises(persist.ModelError, match="outside the trusted list"):
-        persist.load(bad, features=FEATURES, schema_version=4)
+        persist.load(bad, features=FEATURES, schema_version=v)
     good = tmp_path / "m.skops"
     with Store(kb_path, read_only=True) as kb:
         train(kb, bootstrap=0, out=good)
     with pytest.raises(persist.ModelError, match="different feature set"):
-        persist.load(good, features=FEATURES[:-1], schema_version=4)
-    with pytest.raises(persist.ModelError, match="store schema 4, this store is 3"):
-        persist.load(good, features=FEATURES, schema_version=3)
+        persist.load(good, features=FEATURES[:-1], schema_version=v)
+    with pytest.raises(persist.ModelError, match=f"store schema {v}, this store is {v - 1}"):
+        persist.load(good, features=FEATURES, schema_version=v - 1)
 
 
 def test_training_leaves_out_cells_whose_electrolyte_is_not_a_ceramic(kb_path):

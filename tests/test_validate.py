@@ -76,7 +76,7 @@ def test_clean_record_passes(tmp_path):
      "cycling_results:\n  - {cell: c1, test: galvanostatic, lifetime: '100 h', location: text, verification: recalled}\n",
      "'censored' is a dependency of 'lifetime'"),
     ("properties:\n  - {material: LATP, property: band_gap, value: '3 eV', location: text, verification: value-checked, checked_url: 'not a url'}\n",
-     "does not match '^(https?|file)://"),
+     "does not match '^(https?://|file:)"),
 ])
 def test_errors_name_file_record_field_value_and_reason(tmp_path, body, fragment):
     c = check(tmp_path, body)

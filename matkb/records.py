@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -330,10 +331,19 @@ _JOURNAL_KINDS = ("experimental", "computational", "review")
 _DATED_KINDS = (*_JOURNAL_KINDS, "conference", "preprint", "thesis")
 
 
+#: how a record marks a title that stands in for one nobody saw: "(descriptive; ...)", "(published title not confirmed)"
+_UNSEEN_TITLE = re.compile(r"\((?:descriptive\b|[^()]*\btitle\b[^()]*\bnot (?:seen|confirmed))[^()]*\)", re.I)
+
+
 def _check_citation(ctx: _Ctx, where: str, rec: dict) -> None:
     """A source labelled source-checked or better must carry the citation that label says was confirmed."""
     if rec["verification"] not in levels_at_least("source-checked"):
         return
+    unseen = _UNSEEN_TITLE.search(rec["title"])
+    if unseen:
+        ctx.error(where, "verification", rec["verification"],
+                  f"the title says it was not seen {unseen.group(0)}, so the citation was not confirmed: "
+                  "the source is `citation-incomplete`", "provenance")
     missing = [f for f, kinds in (("year", _DATED_KINDS), ("doi", _JOURNAL_KINDS)) if rec["kind"] in kinds and not rec.get(f)]
     if missing:
         ctx.error(where, "verification", rec["verification"],

@@ -104,6 +104,17 @@ def test_a_second_source_with_the_same_doi_is_an_error(tmp_path):
     assert "source 't1' (" in str(err) and "rec.yaml: sources[0]" in str(err) and "refer to 't1'" in str(err)
 
 
+@pytest.mark.parametrize("title", ["LATP densified at 800 degC (descriptive; the original title was not seen)",
+                                   "Na-SiO2 anode for NASICON (Fu et al.; published title not confirmed)"])
+def test_a_title_marked_unseen_cannot_be_source_checked(tmp_path, title):
+    def source(level):
+        return (f"format: matkb-record/1\nsources:\n  - {{id: d1, doi: 10.1000/d1, title: \"{title}\", year: 2024, "
+                f"kind: experimental, verification: {level}}}\n")
+    (err,) = compile_records([write(tmp_path, "a.yaml", source("source-checked"))]).errors
+    assert err.check == "provenance" and "verification = source-checked" in str(err) and "citation-incomplete" in str(err)
+    assert compile_records([write(tmp_path, "b.yaml", source("citation-incomplete"))]).errors == []
+
+
 def test_an_alias_that_is_another_materials_id_is_an_error(tmp_path):
     p = write(tmp_path, "rec.yaml", HEAD + "materials:\n  - {id: LATP-again, name: LATP again, formula: Li1.3Al0.3Ti1.7(PO4)3, "
               "class: NASICON, roles: [electrolyte], aliases: [LATP]}\n")

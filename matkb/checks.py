@@ -20,6 +20,8 @@ POTENTIAL_WINDOW_V = (0.0, 6.0)
 #: relative mismatch allowed between lifetime and cycles x 2 x half-cycle time
 LIFETIME_TOLERANCE = 0.25
 CAPACITY_TIME_TOLERANCE = 0.10
+#: percentage points between a stated capacity retention and retained / initial capacity
+RETENTION_TOLERANCE_PP = 2.0
 
 
 def _warn(issues: list[Issue], row: dict, fld: str, value, msg: str, check: str) -> None:
@@ -149,3 +151,10 @@ def check_cycling_consistency(rows, issues) -> None:
         if ini and ret and ret > 1.1 * ini:
             _warn(issues, r, "retained_capacity", f"{ret:g} mAh/g",
                   f"retained capacity {ret:g} mAh/g is more than 10 % above the initial {ini:g} mAh/g", "capacity_growth")
+        pct = r.get("capacity_retention_pct")
+        approximate = any(r.get(f"{f}_qualifier") not in (None, "=") for f in ("initial_capacity", "retained_capacity", "capacity_retention"))
+        if ini and ret and pct is not None and not approximate and abs(100 * ret / ini - pct) > RETENTION_TOLERANCE_PP:
+            _warn(issues, r, "capacity_retention", f"{pct:g} %",
+                  f"capacity retention {pct:g} % disagrees with retained / initial capacity = {ret:g} / {ini:g} mAh/g = "
+                  f"{100 * ret / ini:.1f} % (tolerance {RETENTION_TOLERANCE_PP:g} points); papers often count from a later "
+                  "cycle, so say which in a note", "capacity_retention")

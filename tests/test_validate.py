@@ -236,6 +236,19 @@ cycling_results:
     assert w.check == "lifetime_cycles" and "500 cycles x 2 x 1 h half-cycle = 1000 h" in w.message
 
 
+def test_retention_inconsistent_with_capacities_warns(tmp_path):
+    body = """
+cells:
+  - {id: c1, stack: Li/LATP/LFP, type: full, location: text, verification: recalled}
+cycling_results:
+  - {cell: c1, test: full_cell, initial_capacity: "%s", retained_capacity: "140 mAh/g", capacity_retention: "87.5 %%", cycles: 200, location: text, verification: recalled}
+"""
+    assert check(tmp_path, body % "160 mAh/g").warnings == []  # 140 / 160 = 87.5 %
+    assert check(tmp_path, body % "~150 mAh/g").warnings == []  # approximate numbers are not held to 2 points
+    (w,) = check(tmp_path, body % "150 mAh/g").warnings
+    assert w.check == "capacity_retention" and "87.5 %" in w.message and "93.3 %" in w.message
+
+
 def test_lower_bound_lifetime_marked_failed_warns(tmp_path):
     body = """
 cells:

@@ -65,9 +65,9 @@ def check_capacity_above_theoretical(rows, materials, issues) -> None:
         if tc is None:
             continue
         limit, why = tc
-        for fld, col in (("initial_capacity", "initial_capacity_mAh_g"), ("retained_capacity", "retained_capacity_mAh_g")):
-            v = r.get(col)
-            if v is not None and v > limit * 1.0:
+        for fld in ("initial_capacity", "retained_capacity", "stated_capacity"):
+            v = r.get(f"{fld}_mAh_g")
+            if v is not None and v > limit:
                 q = r.get(f"{fld}_qualifier") or "="
                 shown = f"{'' if q == '=' else q}{v:g} mAh/g"
                 _warn(issues, r, fld, shown,

@@ -36,10 +36,13 @@ CYCLING_FIELDS: dict[str, tuple[str, str, str | None]] = {
     "rate": ("rate", "c_rate", None),
     "initial_capacity": ("specific_capacity", "initial_capacity_mAh_g", None),
     "retained_capacity": ("specific_capacity", "retained_capacity_mAh_g", None),
+    "stated_capacity": ("specific_capacity", "stated_capacity_mAh_g", None),
     "capacity_retention": ("retention_percent", "capacity_retention_pct", None),
     "cycles": ("count", "cycles", None),
     "coulombic_efficiency": ("fraction_percent", "coulombic_efficiency_pct", None),
 }
+#: fields added after schema 5: they enter a generated result id only when set, so existing ids do not move
+_KEYED_WHEN_SET = frozenset({"stated_capacity"})
 
 
 # --------------------------------------------------------------------------- loading
@@ -723,7 +726,8 @@ class _FileCompiler:
         row["description"] = rec.get("description")
         if not ok or prov is None:
             return
-        key_parts = rec.get("id") or stable_key(cell["cell_id"], rec["test"], *(row[c] for _, c, _h in CYCLING_FIELDS.values()))
+        keyed = (row[c] for f, (_, c, _h) in CYCLING_FIELDS.items() if f not in _KEYED_WHEN_SET or row[c] is not None)
+        key_parts = rec.get("id") or stable_key(cell["cell_id"], rec["test"], *keyed)
         row = {"result_id": f"{cell['cell_id']}/{key_parts}", **row, **{k: v for k, v in prov.items() if k != "source_id"},
                "source_id": prov["source_id"], "origin": self.ctx.file, "_where": where}
         self.rows["cycling_results"].append(row)

@@ -343,7 +343,7 @@ class Store:
     def _coverage(self) -> dict[str, int]:
         """How much of the record is there: studies with cells, results with a measured outcome, fully cited sources."""
         outcome = " OR ".join(f"{c} IS NOT NULL" for c in (
-            "lifetime_h", "cycles", "initial_capacity_mAh_g", "retained_capacity_mAh_g", "capacity_retention_pct",
+            "lifetime_h", "cycles", "initial_capacity_mAh_g", "retained_capacity_mAh_g", "stated_capacity_mAh_g", "capacity_retention_pct",
             "coulombic_efficiency_pct", "overpotential_mV"))
         row = self.con.execute(f"""
             SELECT (SELECT count(DISTINCT source_id) FROM cells),

@@ -11,7 +11,8 @@ SELECT r.result_id, r.cell_id, c.source_id, s.doi, s.year, c.stack, c.cell_type,
        r.lifetime_h, r.lifetime_qualifier, r.censored, r.failure_mode,
        r.overpotential_mV, r.overpotential_qualifier,
        r.c_rate, r.initial_capacity_mAh_g, r.initial_capacity_qualifier,
-       r.retained_capacity_mAh_g, r.retained_capacity_qualifier, r.capacity_retention_pct,
+       r.retained_capacity_mAh_g, r.retained_capacity_qualifier,
+       r.stated_capacity_mAh_g, r.stated_capacity_qualifier, r.capacity_retention_pct,
        r.cycles, r.cycles_qualifier, r.coulombic_efficiency_pct,
        r.description, r.location, r.verification, r.checked_url, r.note
 FROM cycling_results r JOIN cells c USING (cell_id) JOIN sources s ON s.source_id = c.source_id;

@@ -112,6 +112,32 @@ properties:
     assert urls == {"band_gap": "https://example.org/read", "density": "https://example.org/other"}
 
 
+def test_a_capacity_without_its_cycle_is_stated_not_initial(db_path, tmp_path):
+    """'Delivers 125 mAh/g over 1600 cycles' goes to stated_capacity with its qualifier, nowhere else; a row without
+    an id keeps the id it had before the field existed, and gets another one when the field is set."""
+    from matkb.records import stable_key
+
+    rec = write(tmp_path, "rec.yaml", """\
+format: matkb-record/1
+sources:
+  - {id: p1, title: A paper, year: 2024, kind: experimental, verification: recalled}
+cells:
+  - {id: c1, stack: Li/LATP/LFP, type: full, location: abstract, verification: recalled}
+cycling_results:
+  - {cell: c1, test: full_cell, stated_capacity: "~125 mAh/g", cycles: 1600, location: abstract, verification: recalled}
+  - {cell: c1, test: full_cell, cycles: 1600, location: abstract, verification: recalled}
+""")
+    with Store(db_path) as kb:
+        kb.ingest([MATERIALS, rec])
+        got = kb.sql("SELECT result_id, stated_capacity_mAh_g AS c, stated_capacity_qualifier AS q, initial_capacity_mAh_g AS c0, "
+                     "retained_capacity_mAh_g AS c1 FROM cycling ORDER BY c NULLS LAST")
+    stated, plain = got.to_dict("records")
+    assert (stated["c"], stated["q"]) == (125.0, "~") and stated["c0"] != stated["c0"] and stated["c1"] != stated["c1"]
+    assert stated["result_id"] != plain["result_id"]
+    # the schema-5 key: cell, test and the 13 quantity columns (cycles is the 12th), no stated_capacity among them
+    assert plain["result_id"] == "p1:c1/" + stable_key("p1:c1", "full_cell", *[None] * 11, 1600.0, None)
+
+
 def test_error_during_write_rolls_back(seeded, seed_copy, monkeypatch):
     """A failure after some tables were written (here: injected into the last table) undoes everything."""
     import matkb.store as store_mod

@@ -177,23 +177,24 @@ CAP = """
 cells:
   - {{id: c1, stack: Li/LATP/{cathode}, type: full, location: text, verification: recalled}}
 cycling_results:
-  - {{cell: c1, test: full_cell, initial_capacity: "{cap}", location: text, verification: recalled}}
+  - {{cell: c1, test: full_cell, {field}: "{cap}", location: text, verification: recalled}}
 """
 
 
+@pytest.mark.parametrize("field", ["initial_capacity", "retained_capacity", "stated_capacity"])
 @pytest.mark.parametrize(("cathode", "cap", "flagged", "limit"), [
     ("LFP", "180 mAh/g", True, "169.9 mAh/g"),
     ("LFP", "160 mAh/g", False, None),
     ("FeF3", "650 mAh/g", False, None),
     ("FeF3", "750 mAh/g", True, "712.6 mAh/g"),
 ])
-def test_capacity_above_theoretical(tmp_path, cathode, cap, flagged, limit):
-    c = check(tmp_path, CAP.format(cathode=cathode, cap=cap))
+def test_capacity_above_theoretical(tmp_path, field, cathode, cap, flagged, limit):
+    c = check(tmp_path, CAP.format(field=field, cathode=cathode, cap=cap))
     assert c.errors == []
     warns = [w for w in c.warnings if w.check == "capacity_above_theoretical"]
     assert bool(warns) == flagged
     if flagged:
-        assert limit in warns[0].message
+        assert limit in warns[0].message and warns[0].field == field
 
 
 ARR = """

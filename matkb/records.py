@@ -332,10 +332,19 @@ def _define(ctx, where, kind, key, row, registry, defined_at, out) -> None:
 #: journal articles, which have a year and a DOI; meeting abstracts, preprints and theses have a year
 _JOURNAL_KINDS = ("experimental", "computational", "review")
 _DATED_KINDS = (*_JOURNAL_KINDS, "conference", "preprint", "thesis")
+_UNDATED_KINDS = ("web", "dataset")
 
 
 #: how a record marks a title that stands in for one nobody saw: "(descriptive; ...)", "(published title not confirmed)"
 _UNSEEN_TITLE = re.compile(r"\((?:descriptive\b|[^()]*\btitle\b[^()]*\bnot (?:seen|confirmed))[^()]*\)", re.I)
+
+
+def citable(doi: str | None, title: str, year: int | None, kind: str) -> bool:
+    """Can a reader find the source again? A DOI; else a title that was seen and, for anything published, a year.
+    A web page or dataset is found by its address (every one has a checked_url), so its seen title suffices."""
+    if doi:
+        return True
+    return not _UNSEEN_TITLE.search(title) and (year is not None or kind in _UNDATED_KINDS)
 
 
 def _check_citation(ctx: _Ctx, where: str, rec: dict) -> None:

@@ -345,9 +345,12 @@ class Store:
         outcome = " OR ".join(f"{c} IS NOT NULL" for c in (
             "lifetime_h", "cycles", "initial_capacity_mAh_g", "retained_capacity_mAh_g", "stated_capacity_mAh_g", "capacity_retention_pct",
             "coulombic_efficiency_pct", "overpotential_mV"))
+        from .records import citable
+
         row = self.con.execute(f"""
             SELECT (SELECT count(DISTINCT source_id) FROM cells),
                    (SELECT count(DISTINCT source_id) FROM cells WHERE working_ion = 'Na'),
+                   (SELECT count(DISTINCT source_id) FROM cells JOIN sources USING (source_id) WHERE doi IS NOT NULL),
                    (SELECT count(*) FROM cycling_results),
                    (SELECT count(*) FROM cycling_results WHERE {outcome}
                         OR (test = 'critical_current_density' AND current_density_mA_cm2 IS NOT NULL)),
@@ -361,10 +364,12 @@ class Store:
                    (SELECT count(*) FROM interlayer_candidates
                         WHERE material_id NOT IN (SELECT material_id FROM cell_layers WHERE material_id IS NOT NULL))""",
             [list(levels_at_least("source-checked"))]).fetchone()
-        keys = ("studies_with_cells", "studies_with_na_cells", "cycling_results", "cycling_results_with_outcome",
+        keys = ("studies_with_cells", "studies_with_na_cells", "studies_with_doi", "cycling_results", "cycling_results_with_outcome",
                 "sources", "sources_with_doi", "sources_source_checked_or_better", "interlayer_materials",
                 "nasicon_compositions_with_conductivity", "candidates", "candidates_untested")
-        return dict(zip(keys, row, strict=True))
+        cov = dict(zip(keys, row, strict=True))
+        cov["sources_citable"] = sum(citable(*r) for r in self.con.execute("SELECT doi, title, year, kind FROM sources").fetchall())
+        return cov
 
     # ------------------------------------------------------------------ cells
     def cell(self, stack: str, cell_type: str | None = None):

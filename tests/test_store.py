@@ -117,3 +117,26 @@ def test_sigkill_in_the_middle_of_a_large_ingest_leaves_the_store_as_it_was(seed
     assert dump_tables(seeded) == before
     with Store(seeded) as kb:  # and the store still works
         assert kb.sql("SELECT count(*) AS n FROM properties WHERE source_id = 'big'").n[0] == 0
+
+
+def test_info_counts_a_source_citable_by_doi_or_seen_title_and_year(db_path, tmp_path):
+    """The issue's rule (a DOI, or title + year): a descriptive title or a missing year does not count, except that a
+    web page is found by its address; studies with cells are counted with and without a DOI."""
+    rec = tmp_path / "cite.yaml"
+    rec.write_text(textwrap.dedent("""\
+        format: matkb-record/1
+        sources:
+          - {id: by-doi, doi: 10.1000/x, title: "A paper (descriptive; the original title was not seen)", year: null, kind: experimental, verification: citation-incomplete}
+          - {id: by-title-year, doi: null, title: An old paper, year: 1977, kind: experimental, verification: citation-incomplete}
+          - {id: no-year, doi: null, title: A newer paper, year: null, kind: experimental, verification: citation-incomplete, note: year not printed}
+          - {id: descriptive, doi: null, title: "Sn on NZSP (descriptive; original title not seen)", year: 2024, kind: experimental, verification: citation-incomplete}
+          - {id: web-page, doi: null, title: Modulus of Rigidity, year: null, kind: web, verification: citation-incomplete, checked_url: "https://example.org/g", note: an undated page}
+        cells:
+          - {id: c1, source: no-year, stack: Li/LATP/Li, type: symmetric, location: abstract, verification: recalled}
+          - {id: c2, source: by-doi, stack: Li/LATP/Li, type: symmetric, location: abstract, verification: recalled}
+        """), encoding="utf-8")
+    with Store(db_path) as kb:
+        kb.ingest([MATERIALS, rec])
+        cov = kb.info()["coverage"]
+    assert (cov["sources"], cov["sources_with_doi"], cov["sources_citable"]) == (5, 1, 3)
+    assert (cov["studies_with_cells"], cov["studies_with_doi"]) == (2, 1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .errors import Issue
+from .records import CYCLING_FIELDS
 
 #: an activation energy is flagged when it differs from the Arrhenius slope by more than this
 ARRHENIUS_TOLERANCE_EV = 0.05
@@ -22,6 +23,8 @@ LIFETIME_TOLERANCE = 0.25
 CAPACITY_TIME_TOLERANCE = 0.10
 #: percentage points between a stated capacity retention and retained / initial capacity
 RETENTION_TOLERANCE_PP = 2.0
+#: every cycling field holding a specific capacity (initial, retained, stated), with its column
+_SPECIFIC_CAPACITIES = tuple((f, col) for f, (kind, col, _hi) in CYCLING_FIELDS.items() if kind == "specific_capacity")
 
 
 def _warn(issues: list[Issue], row: dict, fld: str, value, msg: str, check: str) -> None:
@@ -65,8 +68,8 @@ def check_capacity_above_theoretical(rows, materials, issues) -> None:
         if tc is None:
             continue
         limit, why = tc
-        for fld in ("initial_capacity", "retained_capacity", "stated_capacity"):
-            v = r.get(f"{fld}_mAh_g")
+        for fld, col in _SPECIFIC_CAPACITIES:
+            v = r.get(col)
             if v is not None and v > limit:
                 q = r.get(f"{fld}_qualifier") or "="
                 shown = f"{'' if q == '=' else q}{v:g} mAh/g"
@@ -152,8 +155,8 @@ def check_cycling_consistency(rows, issues) -> None:
             _warn(issues, r, "retained_capacity", f"{ret:g} mAh/g",
                   f"retained capacity {ret:g} mAh/g is more than 10 % above the initial {ini:g} mAh/g", "capacity_growth")
         pct = r.get("capacity_retention_pct")
-        approximate = any(r.get(f"{f}_qualifier") not in (None, "=") for f in ("initial_capacity", "retained_capacity", "capacity_retention"))
-        if ini and ret and pct is not None and not approximate and abs(100 * ret / ini - pct) > RETENTION_TOLERANCE_PP:
+        if (ini and ret and pct is not None and abs(100 * ret / ini - pct) > RETENTION_TOLERANCE_PP
+                and all(r.get(f"{f}_qualifier") in (None, "=") for f in ("initial_capacity", "retained_capacity", "capacity_retention"))):
             _warn(issues, r, "capacity_retention", f"{pct:g} %",
                   f"capacity retention {pct:g} % disagrees with retained / initial capacity = {ret:g} / {ini:g} mAh/g = "
                   f"{100 * ret / ini:.1f} % (tolerance {RETENTION_TOLERANCE_PP:g} points); papers often count from a later "

@@ -41,6 +41,8 @@ CYCLING_FIELDS: dict[str, tuple[str, str, str | None]] = {
     "cycles": ("count", "cycles", None),
     "coulombic_efficiency": ("fraction_percent", "coulombic_efficiency_pct", None),
 }
+#: the test conditions among CYCLING_FIELDS; every other field is a measured outcome
+CYCLING_CONDITIONS = frozenset({"current_density", "areal_capacity", "half_cycle_time", "temperature", "pressure", "rate"})
 #: fields added after schema 5: they enter a generated result id only when set, so existing ids do not move
 _KEYED_WHEN_SET = frozenset({"stated_capacity"})
 

@@ -342,11 +342,9 @@ class Store:
 
     def _coverage(self) -> dict[str, int]:
         """How much of the record is there: studies with cells, results with a measured outcome, fully cited sources."""
-        outcome = " OR ".join(f"{c} IS NOT NULL" for c in (
-            "lifetime_h", "cycles", "initial_capacity_mAh_g", "retained_capacity_mAh_g", "stated_capacity_mAh_g", "capacity_retention_pct",
-            "coulombic_efficiency_pct", "overpotential_mV"))
-        from .records import citable
+        from .records import CYCLING_CONDITIONS, CYCLING_FIELDS, citable
 
+        outcome = " OR ".join(f"{col} IS NOT NULL" for f, (_, col, _hi) in CYCLING_FIELDS.items() if f not in CYCLING_CONDITIONS)
         row = self.con.execute(f"""
             SELECT (SELECT count(DISTINCT source_id) FROM cells),
                    (SELECT count(DISTINCT source_id) FROM cells WHERE working_ion = 'Na'),

@@ -13,6 +13,10 @@ DATASETS = ROOT / "datasets"
 SEED = DATASETS / "studies" / "pb-latp-seed.yaml"
 MATERIALS = DATASETS / "materials.yaml"
 SHARED = ROOT.parent / "shared"
+OBELIX = SHARED / "data" / "obelix"
+#: for tests that read the shared OBELiX and Liverpool copies
+needs_obelix = pytest.mark.skipif(not (OBELIX / "train.csv").is_file(),
+                                  reason="needs ../shared/data/obelix (the shared external datasets; present in CI, not in a user's clone)")
 MATKB = [sys.executable, "-m", "matkb"]
 
 

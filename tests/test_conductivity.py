@@ -13,11 +13,9 @@ from matkb.models import conductivity as cond
 from matkb.models import persist
 from matkb.store import Store
 
-from .conftest import DATASETS, MATKB, SHARED
+from .conftest import DATASETS, MATKB, OBELIX, needs_obelix
 
-OBELIX = SHARED / "data" / "obelix"
-pytestmark = pytest.mark.skipif(not (OBELIX / "train.csv").is_file(),
-                                reason="needs ../shared/data/obelix (the shared external datasets; present in CI, not in a user's clone)")
+pytestmark = needs_obelix
 
 
 @pytest.fixture(scope="module")

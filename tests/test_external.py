@@ -7,11 +7,9 @@ import pytest
 from matkb.errors import ValidationFailed
 from matkb.store import Store
 
-from .conftest import DATASETS, SHARED, dump_tables
+from .conftest import DATASETS, OBELIX, dump_tables, needs_obelix
 
-OBELIX = SHARED / "data" / "obelix"
-pytestmark = pytest.mark.skipif(not (OBELIX / "train.csv").is_file(),
-                                reason="needs ../shared/data/obelix (the shared external datasets; present in CI, not in a user's clone)")
+pytestmark = needs_obelix
 
 
 @pytest.fixture

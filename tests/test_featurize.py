@@ -20,9 +20,9 @@ from matkb.featurizers import FeaturizeError, get_featurizer
 from matkb.featurizers.composition import CompositionFeaturizer
 from matkb.featurizers.redox import RedoxFeaturizer, oxidation_states
 
-from .conftest import MATKB, SHARED
+from .conftest import MATKB, OBELIX
 
-OBELIX_CSV = SHARED / "data" / "obelix" / "train.csv"
+OBELIX_CSV = OBELIX / "train.csv"
 
 
 def obelix_formulas():

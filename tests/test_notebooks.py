@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from .conftest import ROOT, SHARED
+from .conftest import OBELIX, ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -21,9 +21,9 @@ def test_notebook_is_stored_clean_and_runs(path, monkeypatch):
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert not cell.outputs and cell.execution_count is None, f"{path.name}: stored with outputs"
-    if path.stem.startswith("04") and not (SHARED / "data" / "obelix" / "train.csv").is_file():
+    if path.stem.startswith("04") and not (OBELIX / "train.csv").is_file():
         pytest.skip("needs ../shared/data/obelix (the shared external datasets; present in CI, not in a user's clone)")
-    monkeypatch.setenv("MATKB_OBELIX", str(SHARED / "data" / "obelix"))
+    monkeypatch.setenv("MATKB_OBELIX", str(OBELIX))
     NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors

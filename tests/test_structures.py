@@ -6,9 +6,9 @@ import pytest
 import yaml
 from pymatgen.core import Composition, Structure
 
-from .conftest import DATASETS, SHARED
+from .conftest import DATASETS, OBELIX, needs_obelix
 
-TABLE = SHARED / "data" / "obelix" / "train.csv"
+TABLE = OBELIX / "train.csv"
 TABLE_URL = "file:../shared/data/obelix/train.csv"
 
 
@@ -26,7 +26,7 @@ def test_the_nasicon_lattices_name_their_table_entry():
         assert r["verification"] == "recalled" and "recalled" in r["note"].lower()
 
 
-@pytest.mark.skipif(not TABLE.exists(), reason=f"needs the OBELiX copy at {TABLE} (present in CI, not in a user's clone)")
+@needs_obelix
 def test_each_cif_has_the_lattice_and_composition_of_its_table_entry():
     import pandas as pd
 

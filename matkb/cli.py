@@ -602,9 +602,11 @@ def plot_ranking(
     """The best candidates with prediction intervals, coloured by class, the physics baseline beside them."""
     from . import plots
 
-    kb, m, card = _model_and_store(model)
-    kb.close()
-    _save_figure(lambda kb: plots.ranking(kb, electrolyte, top=top, model=m, card=card), "ranking", out)
+    def make(kb):
+        m, card = _model_for(kb, model)
+        return plots.ranking(kb, electrolyte, top=top, model=m, card=card)
+
+    _save_figure(make, "ranking", out)
 
 
 @plot_app.command("lifetimes")
@@ -620,10 +622,15 @@ def plot_lifetimes(
 
 
 def _model_and_store(model_path: Optional[Path], min_verification: Optional[str] = None):
+    kb, _ = _open(write=False)
+    return (kb, *_model_for(kb, model_path, min_verification))
+
+
+def _model_for(kb, model_path: Optional[Path], min_verification: Optional[str] = None):
+    """The stability model a command uses on ``kb``: a saved one, one trained on a verification level, or the default."""
     from .models import persist
     from .models.stability import FEATURES, default_model, train
 
-    kb, _ = _open(write=False)
     if model_path is not None:
         m, card = _run(persist.load, model_path, features=FEATURES, schema_version=kb.schema_version)
     elif min_verification:
@@ -631,7 +638,7 @@ def _model_and_store(model_path: Optional[Path], min_verification: Optional[str]
         m, card, _cv = _run(train, kb, min_verification=min_verification, bootstrap=0)
     else:
         m, card, _path = _run(default_model, kb, _err)
-    return kb, m, card
+    return m, card
 
 
 def _cif_folder(folder: Path) -> list:

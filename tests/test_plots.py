@@ -92,3 +92,14 @@ def test_plot_cli_writes_the_file_and_fails_cleanly(kb_path, tmp_path):
     res = subprocess.run([*MATKB, "--db", str(kb_path), "plot", "arrhenius", "PB", "--out", str(tmp_path / "a.png")],
                          capture_output=True, text=True)
     assert res.returncode == 1 and "no ionic conductivities" in res.stderr and not (tmp_path / "a.png").exists()
+
+
+def test_plot_ranking_refuses_a_bad_format_before_training_a_model(kb_path, tmp_path):
+    """The figure format is checked first: no model is trained (or written) for a figure that cannot be saved."""
+    import os
+
+    env = {**os.environ, "MATKB_HOME": str(tmp_path / "home")}
+    res = subprocess.run([*MATKB, "--db", str(kb_path), "plot", "ranking", "--out", str(tmp_path / "r.jpg")],
+                         capture_output=True, text=True, env=env)
+    assert res.returncode == 1 and "unsupported figure format .jpg" in res.stderr
+    assert "training" not in res.stderr and not (tmp_path / "home" / "models").exists()

@@ -37,12 +37,14 @@ GROUPS: dict[str, dict] = {
                "19904, 19905, 19907, 141513, 141515, 141518, 141519, 36778",
         # ym6 (ICSD 19907) puts its 36f Li about 0.4 A from where the other ten copies agree: another site
         "m3_ids": ["019", "qno", "my9", "9s4", "iqt", "xa0", "lap", "z9y", "yq2", "kab"],
+        "cell": (8.5112, 20.8479),  # entry 019, LiTi2(PO4)3
     },
     "Ge": {
         "ids": ["ldx", "0fh", "3uq", "gw2", "1xf", "1dm", "tjh", "8fn"],
         "why": "the Li1+xAlxGe2-x(PO4)3 series x = 0-0.8 of one paper (ICSD 263760-263767, DOI 10.1021/acsami.8b00842)",
         # the 36f Li holds > 0.1 only from x = 0.4; at x = 0.2-0.3 (0fh, 3uq) it is refined about 0.4 A away
         "m3_ids": ["gw2", "1xf", "1dm", "tjh", "8fn"],
+        "cell": (8.27059, 20.4652),  # entry ldx, LiGe2(PO4)3
     },
 }
 
@@ -121,12 +123,66 @@ def estimate(obelix: Path = DEFAULT_OBELIX) -> dict[str, dict]:
     return out
 
 
+#: the Ti framework's cell (OBELiX entry 019, LiTi2(PO4)3) used for the restraint
+TI_CELL = GROUPS["Ti"]["cell"]
+FRAMEWORK_NAMES = ("M_z", "P_x", "O1_x", "O1_y", "O1_z", "O2_x", "O2_y", "O2_z")
+#: weight of the P-O restraint (A): the spread of P-O bonds in ordered orthophosphates is a few hundredths of an A
+PO_SIGMA = 0.02
+
+
+def _p_o_distances(theta, cell) -> list[float]:
+    """The two distinct P-O bond lengths of the framework theta (M_z, P_x, O1 xyz, O2 xyz) in a hexagonal cell."""
+    from pymatgen.core import Lattice, Structure
+
+    mz, px, *o = theta
+    s = Structure.from_spacegroup("R-3c", Lattice.hexagonal(*cell), ["Ti", "P", "O", "O"],
+                                  [[0, 0, mz], [px, 0, 0.25], o[:3], o[3:]], tol=1e-3)
+    p = next(i for i, site in enumerate(s) if site.specie.symbol == "P")
+    d = sorted(n.nn_distance for n in s.get_neighbors(s[p], 2.0) if n.specie.symbol == "O")
+    return [float(d[0]), float(d[-1])]
+
+
+def phosphate_p_o(structures_dir: Path = Path(__file__).resolve().parent) -> float:
+    """Mean P-O bond of the stored beta-Li3PO4 refinement (Keffer et al. 1967; structures/Li3PO4.cif)."""
+    from pymatgen.core import Structure
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = Structure.from_file(structures_dir / "Li3PO4.cif")
+    d = [n.nn_distance for site in s if site.specie.symbol == "P" for n in s.get_neighbors(site, 1.8) if n.specie.symbol == "O"]
+    return float(np.mean(d))
+
+
+def restrained(stats: dict, cell=TI_CELL, p_o: float | None = None, sigma: float = PO_SIGMA) -> dict[str, float]:
+    """Restrained estimate: the framework closest (in standard errors) to the copies' means whose two P-O bonds
+    stay near ``p_o`` (default: the stored Li3PO4 refinement's mean), as in a restrained crystallographic refinement.
+    The means fix the framework only to 0.05-0.1 A along c, so one P-O of the plain mean comes out 0.1 A long."""
+    from scipy.optimize import least_squares
+
+    p_o = phosphate_p_o() if p_o is None else p_o
+    mean = np.array([stats[n][0] for n in FRAMEWORK_NAMES])
+    se = np.array([stats[n][2] for n in FRAMEWORK_NAMES])
+
+    def residuals(theta):
+        return np.concatenate([(theta - mean) / se, (np.array(_p_o_distances(theta, cell)) - p_o) / sigma])
+
+    fit = least_squares(residuals, mean, diff_step=1e-4, xtol=1e-10, ftol=1e-10)
+    return dict(zip(FRAMEWORK_NAMES, (float(v) for v in fit.x), strict=True))
+
+
 def main(argv: list[str]) -> None:
     obelix = Path(argv[1]) if len(argv) > 1 else DEFAULT_OBELIX
     for group, res in estimate(obelix).items():
         print(f"{group}: {len(res['ids'])} copies ({GROUPS[group]['why']})")
         for name, (mean, sd, se, n) in res["coords"].items():
             print(f"  {name:8s} mean {mean:+.4f}  sd {sd:.4f}  se {se:.4f}  n {n}")
+        mean = [res["coords"][n][0] for n in FRAMEWORK_NAMES]
+        print("  P-O of the plain mean (A):", [round(d, 3) for d in _p_o_distances(mean, GROUPS[group]["cell"])])
+    fit = restrained(estimate(obelix)["Ti"]["coords"])
+    print(f"Ti, restrained to P-O = {phosphate_p_o():.4f} A (sigma {PO_SIGMA} A):")
+    for name, value in fit.items():
+        print(f"  {name:8s} {value:+.4f}")
+    print("  P-O (A):", [round(d, 3) for d in _p_o_distances(list(fit.values()), TI_CELL)])
 
 
 if __name__ == "__main__":

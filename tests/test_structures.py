@@ -35,15 +35,9 @@ def test_the_nasicon_lattices_name_their_table_entry():
             assert r["verification"] == "recalled" and "transferred" in r["location"]
 
 
-def _build_script():
-    spec = importlib.util.spec_from_file_location("build_structures", DATASETS / "structures" / "build_structures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _frameworks_script():
-    spec = importlib.util.spec_from_file_location("obelix_frameworks", DATASETS / "structures" / "obelix_frameworks.py")
+def _script(name: str):
+    """A module of datasets/structures (build_structures, obelix_frameworks), loaded from its file."""
+    spec = importlib.util.spec_from_file_location(name, DATASETS / "structures" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -53,10 +47,10 @@ def _frameworks_script():
 def test_the_framework_constants_are_the_restrained_mean_of_the_obelix_copies():
     """TI_FRAMEWORK is obelix_frameworks.py's restrained estimate from the shared CIFs (M3: the plain mean), and the
     restraint moves no coordinate more than 2 standard errors from the copies' mean."""
-    frameworks = _frameworks_script()
-    stats = frameworks.estimate(OBELIX)["Ti"]["coords"]
+    frameworks = _script("obelix_frameworks")
+    stats = frameworks.estimate(OBELIX, groups=("Ti",))["Ti"]["coords"]
     fit = frameworks.restrained(stats)
-    fw = _build_script().TI_FRAMEWORK
+    fw = _script("build_structures").TI_FRAMEWORK
     used = {"M_z": fw["M_z"], "P_x": fw["P_x"],
             **{f"{site}_{axis}": fw[site][i] for site in ("O1", "O2") for i, axis in enumerate("xyz")}}
     chi2 = 0.0
@@ -83,18 +77,19 @@ def test_the_occupancies_said_to_be_read_are_those_of_the_obelix_cifs():
         theirs = Structure.from_file(OBELIX / "train_cifs" / f"{entry}.cif")
         for el in elements:
             assert occupancies(ours, el) == occupancies(theirs, el), (material, el)
-    lagp = Structure.from_file(DATASETS / "structures" / "LAGP.cif")
-    m1 = [s for s in lagp if s.species.get_el_amt_dict().get("Li") and all(abs(c) < 1e-6 for c in s.frac_coords)]
-    theirs = Structure.from_file(OBELIX / "train_cifs" / "1xf.cif")
-    m1_theirs = [s for s in theirs if s.species.get_el_amt_dict().get("Li") and all(abs(c) < 1e-6 for c in s.frac_coords)]
-    assert m1[0].species["Li"] == pytest.approx(m1_theirs[0].species["Li"]) == pytest.approx(0.65)
+    def m1_li(structure) -> float:
+        return next(site.species["Li"] for site in structure if site.species.get_el_amt_dict().get("Li")
+                    and all(abs(c) < 1e-6 for c in site.frac_coords))
+
+    ours, theirs = (Structure.from_file(p) for p in (DATASETS / "structures" / "LAGP.cif", OBELIX / "train_cifs" / "1xf.cif"))
+    assert m1_li(ours) == pytest.approx(m1_li(theirs)) == pytest.approx(0.65)
 
 
 def test_the_nasicon_frameworks_are_chemically_sensible():
     """M-O bonds of the five NASICON CIFs within crystal-chemical ranges and no Li-O under 1.9 A; P-O as well for the
     estimated ones (a transferred framework keeps the Ti framework's fractions, so its PO4 stretches with the cell:
     LiZr2(PO4)3's P-O is 1.60-1.65 A, as its note says)."""
-    build = _build_script()
+    build = _script("build_structures")
     ranges = {"Ti": (1.85, 2.05), "Ge": (1.80, 1.95), "Zr": (1.95, 2.15), "P": (1.48, 1.62)}
     for entry in build.structures():
         if entry["name"] not in ESTIMATED | TRANSFERRED:

@@ -100,10 +100,11 @@ def framework_of(cif: Path) -> dict[str, np.ndarray] | None:
     return None
 
 
-def estimate(obelix: Path = DEFAULT_OBELIX) -> dict[str, dict]:
+def estimate(obelix: Path = DEFAULT_OBELIX, groups=tuple(GROUPS)) -> dict[str, dict]:
     """Per group: ids used, and per coordinate name (M_z, P_x, O1_x ...) the (mean, sd, se, n)."""
     out = {}
-    for group, spec in GROUPS.items():
+    for group in groups:
+        spec = GROUPS[group]
         copies = {i: framework_of(obelix / "train_cifs" / f"{i}.cif") for i in spec["ids"]}
         missing = [i for i, f in copies.items() if f is None]
         if missing:
@@ -172,14 +173,16 @@ def restrained(stats: dict, cell=TI_CELL, p_o: float | None = None, sigma: float
 
 def main(argv: list[str]) -> None:
     obelix = Path(argv[1]) if len(argv) > 1 else DEFAULT_OBELIX
-    for group, res in estimate(obelix).items():
+    estimates = estimate(obelix)
+    for group, res in estimates.items():
         print(f"{group}: {len(res['ids'])} copies ({GROUPS[group]['why']})")
         for name, (mean, sd, se, n) in res["coords"].items():
             print(f"  {name:8s} mean {mean:+.4f}  sd {sd:.4f}  se {se:.4f}  n {n}")
         mean = [res["coords"][n][0] for n in FRAMEWORK_NAMES]
         print("  P-O of the plain mean (A):", [round(d, 3) for d in _p_o_distances(mean, GROUPS[group]["cell"])])
-    fit = restrained(estimate(obelix)["Ti"]["coords"])
-    print(f"Ti, restrained to P-O = {phosphate_p_o():.4f} A (sigma {PO_SIGMA} A):")
+    p_o = phosphate_p_o()
+    fit = restrained(estimates["Ti"]["coords"], p_o=p_o)
+    print(f"Ti, restrained to P-O = {p_o:.4f} A (sigma {PO_SIGMA} A):")
     for name, value in fit.items():
         print(f"  {name:8s} {value:+.4f}")
     print("  P-O (A):", [round(d, 3) for d in _p_o_distances(list(fit.values()), TI_CELL)])

@@ -225,4 +225,7 @@ def import_dataset(store: Store, dataset: str, path: str | os.PathLike, *, progr
     }
     link(rows + others, curated)
     report = IngestReport(files=[rows[0]["origin"]] if rows else [])
-    return store.write_rows({"sources": [_source_row(dataset)], "external_conductivities": rows + others}, report, progress=progress)
+    # a curated record of the dataset (datasets/ cites OBELiX for numbers read in it) says more than the stub
+    curated_source = store.con.execute("SELECT 1 FROM sources WHERE source_id = ?", [DATASETS[dataset]["source_id"]]).fetchone()
+    sources = [] if curated_source else [_source_row(dataset)]
+    return store.write_rows({"sources": sources, "external_conductivities": rows + others}, report, progress=progress)

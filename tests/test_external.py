@@ -28,6 +28,9 @@ def test_import_both_keeps_bounds_links_duplicates_and_is_idempotent(kb_with_dat
         assert r2.updated["external_conductivities"] > 0  # Liverpool rows now linked to their OBELiX twins
         again = kb.import_dataset("obelix", OBELIX)
         assert again.added["external_conductivities"] == again.updated["external_conductivities"] == 0
+        # the curated OBELiX record (cited by the LZP structure) survives the import; Liverpool gets the importer's stub
+        cited = kb.sql("SELECT source_id, origin FROM sources WHERE source_id IN ('obelix-2025', 'liverpool-ionics') ORDER BY 1")
+        assert list(cited.origin) == ["matkb import liverpool", "datasets/structures.yaml"]
         bounds = kb.sql("SELECT sigma_S_cm, sigma_qualifier FROM external_conductivities WHERE sigma_qualifier = '<'")
         assert len(bounds) == 29 and set(bounds.sigma_S_cm) == {1e-10, 1e-8}
         # every Liverpool entry an OBELiX entry names as its "Liion ID" is linked, not counted twice

@@ -76,30 +76,46 @@ HERE = Path(__file__).resolve().parent
 #   Ti: 13 copies of LiTi2(PO4)3 / Li1+xAlxTi2-x(PO4)3 (x <= 0.5) refinements (ICSD
 #       118128 twice, 184088, 7931, 7932, 19904, 19905, 19907, 141513, 141515, 141518,
 #       141519, 36778); se 0.002-0.005.
-# Along c (20.8 A) an se of 0.004 is 0.08 A, so the plain mean fixes bond lengths only
-# to about 0.1 A: its two P-O bonds come out 1.47 and 1.63 A.  The framework below is
-# therefore a RESTRAINED estimate (as in a restrained refinement): the coordinates
-# closest to the means, in units of se, whose two P-O bonds stay near 1.545 A (the
-# mean P-O of the stored beta-Li3PO4 refinement below, weight 0.02 A).  Every
-# coordinate stays within 1.3 se of its mean (chi-square 2.5 for 8 coordinates);
-# P-O 1.54/1.56 A, Ti-O 1.93 A.  tests/test_structures.py recomputes both from
-# ../shared.  The M3 Li site is the plain mean of the 10 copies that refine Li there.
-# The recalled LTP framework used before (M z 0.1416, P x 0.2900, O1 (0.1840, -0.0053,
-# 0.1900), O2 (0.1900, 0.1680, 0.0830)) lies within 2 se of the mean on every coordinate.
-# Ge framework (NOT used): the 8 copies of the Li1+xAlxGe2-x(PO4)3 series (x = 0-0.8,
-#   ICSD 263760-263767, Weiss et al. 2018) differ from the Ti mean by up to 4 se
-#   (O1 y -0.0207 against -0.0068), so LGP really has its own framework, but even
-#   restrained to the same P-O their mean gives Ge-O 1.73/1.84 A against about
-#   1.87-1.89 A expected for GeO6 (the Ge z of 0.1376 rests on 8 noisy copies, se 0.004).
-#   LGP, LAGP and LZP therefore reuse the Ti estimate (TRANSFERRED) and stay `recalled`.
+#   Ge: 8 copies of the Li1+xAlxGe2-x(PO4)3 series x = 0-0.8 of Weiss et al. 2018
+#       (ICSD 263760-263767); se 0.002-0.005.
+#   Zr: 4 copies: LiZr2(PO4)3 (ICSD 201935), Li1.15Y0.15Zr1.85(PO4)3 (ICSD 191891) and the
+#       isostructural Li0.9Hf2(PO4)3 twice (ICSD 83501); se 0.004-0.008.
+# Along c (20-22 A) an se of 0.004 is 0.08 A, so a plain mean fixes bond lengths only
+# to about 0.1 A (Ti: P-O 1.52/1.63 A; Ge: P-O 1.43/1.58, Ge-O 1.73/1.91 A).  The
+# frameworks below are therefore RESTRAINED estimates (as in a restrained refinement):
+# the coordinates closest to the means, in units of se, whose two P-O bonds stay near
+# 1.545 A (the mean P-O of the stored beta-Li3PO4 refinement below) and whose mean M-O
+# bond stays near the sum of Shannon's (1976) radii for the copies' octahedral cations
+# and two-fold O2- (Ti 1.947, Ge 1.881, Zr 2.068 A), both with weight 0.02 A.
+# chi-square for the 8 coordinates: Ti 2.6, Ge 8.5, Zr 1.9 (largest shift 1.2, 1.9 and
+# 0.8 se).  tests/test_structures.py recomputes all three from ../shared.  The M3 Li site
+# is the plain mean of the 10 Ti copies that refine Li there; the Ge copies disagree on
+# their excess-Li site, so LAGP borrows the Ti M3 (TRANSFERRED).
+# Before session 8 the LTP framework was RECALLED (M z 0.1416, P x 0.2900, O1 (0.1840,
+# -0.0053, 0.1900), O2 (0.1900, 0.1680, 0.0830)), within 2 se of the Ti mean on every
+# coordinate; until session 9 LGP, LZP and LAGP reused the Ti estimate (TRANSFERRED).
 # ---------------------------------------------------------------------------
 TI_FRAMEWORK = {                   # ESTIMATED, restrained (13 OBELiX copies, group Ti); se of the means in brackets
-    "M_z": 0.1376,                 # M 12c (0, 0, z)        (0.0024)
-    "P_x": 0.2929,                 # P 18e (x, 0, 1/4)      (0.0029)
-    "O1": [0.1867, -0.0078, 0.1881],  # O1 36f              (0.0043, 0.0039, 0.0022)
-    "O2": [0.1873, 0.1595, 0.0788],   # O2 36f              (0.0030, 0.0047, 0.0037)
+    "M_z": 0.1377,                 # M 12c (0, 0, z)        (0.0024)
+    "P_x": 0.2930,                 # P 18e (x, 0, 1/4)      (0.0029)
+    "O1": [0.1871, -0.0080, 0.1881],  # O1 36f              (0.0043, 0.0039, 0.0022)
+    "O2": [0.1875, 0.1597, 0.0776],   # O2 36f              (0.0030, 0.0047, 0.0037)
     "M3": [0.0736, 0.3362, 0.0756],   # excess Li, M3 36f   (0.0033, 0.0032, 0.0016; plain mean of 10 copies)
 }
+GE_FRAMEWORK = {                   # ESTIMATED, restrained (8 OBELiX copies, group Ge)
+    "M_z": 0.1385,                 # (0.0040)
+    "P_x": 0.2877,                 # (0.0034)
+    "O1": [0.1727, -0.0210, 0.1894],  # (0.0043, 0.0040, 0.0022)
+    "O2": [0.1820, 0.1577, 0.0791],   # (0.0022, 0.0042, 0.0047)
+    "M3": TI_FRAMEWORK["M3"],      # TRANSFERRED from the Ti copies (see above)
+}
+ZR_FRAMEWORK = {                   # ESTIMATED, restrained (4 OBELiX copies, group Zr)
+    "M_z": 0.1442,                 # (0.0065)
+    "P_x": 0.2894,                 # (0.0083)
+    "O1": [0.1858, -0.0074, 0.1931],  # (0.0078, 0.0054, 0.0044)
+    "O2": [0.1944, 0.1668, 0.0819],   # (0.0069, 0.0063, 0.0048)
+}
+FRAMEWORKS = {"Ti": TI_FRAMEWORK, "Ge": GE_FRAMEWORK, "Zr": ZR_FRAMEWORK}
 
 
 def nasicon_sites(framework, m_species, m1_occupancy=1.0, m3_occupancy=None):
@@ -142,9 +158,9 @@ def structures():
     # a = 8.27059 A, c = 20.4652 A: READ in the OBELiX training table (entry ldx:
     #   LiGe2(PO4)3, R-3c, ICSD 263767, DOI 10.1021/acsami.8b00842 = Weiss et al.
     #   2018).  Before session 7: 8.275 / 20.470 A, RECALLED as Alami et al. 1991.
-    # Coordinates: TRANSFERRED from TI_FRAMEWORK (see above for why not the Ge
-    #   copies' own mean).  Li on M1 6b, occupancy 1 (READ in the OBELiX CIF of ldx).
-    sp, co = nasicon_sites(TI_FRAMEWORK, "Ge")
+    # Coordinates: GE_FRAMEWORK (ESTIMATED from this paper's series; before session 9
+    #   TRANSFERRED from TI_FRAMEWORK).  Li on M1 6b, occupancy 1 (READ in the OBELiX CIF of ldx).
+    sp, co = nasicon_sites(GE_FRAMEWORK, "Ge")
     out.append(dict(name="LGP", material="LGP", sg="R-3c",
                     lattice=Lattice.hexagonal(8.27059, 20.4652), species=sp, coords=co,
                     formula="LiGe2(PO4)3"))
@@ -156,9 +172,9 @@ def structures():
     #   8.85 / 22.15 A, RECALLED.  The room-temperature triclinic alpha' cell (C-1,
     #   a = 15.0718 A ...) was READ in the Catti et al. 1999 abstract but is a
     #   different (distorted) form and is not used here.
-    # Coordinates: TRANSFERRED from TI_FRAMEWORK (the table's one LZP copy, ur9, is a
-    #   single noisy copy, se 0.01, and agrees with it within that noise).
-    sp, co = nasicon_sites(TI_FRAMEWORK, "Zr")
+    # Coordinates: ZR_FRAMEWORK (ESTIMATED from ur9 and three Zr/Hf copies; before
+    #   session 9 TRANSFERRED from TI_FRAMEWORK).  Li on M1 6b, occupancy 1.
+    sp, co = nasicon_sites(ZR_FRAMEWORK, "Zr")
     out.append(dict(name="LZP", material="LZP", sg="R-3c",
                     lattice=Lattice.hexagonal(8.847, 22.24), species=sp, coords=co,
                     formula="LiZr2(PO4)3"))
@@ -189,9 +205,10 @@ def structures():
     # 12c: Ge 0.75 / Al 0.25 (COMPOSITION; the refinement gives 0.76 / 0.24).
     # Li: M1 6b occupancy 0.65, READ in the OBELiX CIF of entry 1xf; the rest of the
     #   nominal 1.5 Li on M3 36f, occupancy (9 - 6 x 0.65) / 36 = 0.14167 (COMPOSITION;
-    #   the refinement gives 0.139).  Coordinates, M3 included: TRANSFERRED from
-    #   TI_FRAMEWORK.  Before session 8: M2 18e x = 0.64, RECALLED.
-    sp, co = nasicon_sites(TI_FRAMEWORK, {"Ge": 0.75, "Al": 0.25}, m1_occupancy=0.65,
+    #   the refinement gives 0.139).  Framework: GE_FRAMEWORK (ESTIMATED); M3: the Ti
+    #   copies' site (TRANSFERRED).  Before session 9 the whole framework was TRANSFERRED
+    #   from TI_FRAMEWORK; before session 8 the excess Li sat on M2 18e x = 0.64, RECALLED.
+    sp, co = nasicon_sites(GE_FRAMEWORK, {"Ge": 0.75, "Al": 0.25}, m1_occupancy=0.65,
                            m3_occupancy=(9 - 6 * 0.65) / 36)
     out.append(dict(name="LAGP", material="LAGP", sg="R-3c",
                     lattice=Lattice.hexagonal(8.25658, 20.6523), species=sp, coords=co,

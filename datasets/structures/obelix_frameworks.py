@@ -30,6 +30,7 @@ DEFAULT_OBELIX = Path(__file__).resolve().parents[3] / "shared" / "data" / "obel
 #: OBELiX entries averaged per framework, and why these.  Every one is an R-3c CIF of a
 #: published ICSD refinement ("Cif ID" = done, an ICSD ID in the table).  The excess-Li
 #: site M3 (36f) is averaged over the copies named in m3_ids, whose refinements agree on it.
+#: "cell" is the lattice the restrained fit measures bonds in (the group's end member).
 GROUPS: dict[str, dict] = {
     "Ti": {
         "ids": ["019", "qno", "rr5", "my9", "9s4", "iqt", "xa0", "lap", "z9y", "ym6", "yq2", "kab", "mg4"],
@@ -42,9 +43,19 @@ GROUPS: dict[str, dict] = {
     "Ge": {
         "ids": ["ldx", "0fh", "3uq", "gw2", "1xf", "1dm", "tjh", "8fn"],
         "why": "the Li1+xAlxGe2-x(PO4)3 series x = 0-0.8 of one paper (ICSD 263760-263767, DOI 10.1021/acsami.8b00842)",
-        # the 36f Li holds > 0.1 only from x = 0.4; at x = 0.2-0.3 (0fh, 3uq) it is refined about 0.4 A away
-        "m3_ids": ["gw2", "1xf", "1dm", "tjh", "8fn"],
+        # no M3 estimate: the copies do not agree on one excess-Li site (gw2, 1xf, 1dm and tjh refine a 36f site
+        # about 2.1 A from M1 whose mean lies 1.7 A from an O; 8fn puts its Li elsewhere), so LAGP borrows Ti's M3
+        "m3_ids": [],
         "cell": (8.27059, 20.4652),  # entry ldx, LiGe2(PO4)3
+    },
+    "Zr": {
+        # every R-3c Zr/Hf copy with a CIF: LiHf2(PO4)3 is isostructural with LiZr2(PO4)3 (Hf4+ and Zr4+ differ
+        # by 0.01 A in radius) and its two copies are one refinement noised twice, which the noise model allows
+        "ids": ["ur9", "lpx", "ix1", "z7n"],
+        "why": "LiZr2(PO4)3 (ICSD 201935, DOI 10.1016/0025-5408(86)90194-7), Li1.15Y0.15Zr1.85(PO4)3 (ICSD 191891, "
+               "DOI 10.1016/j.jpowsour.2013.03.175) and Li0.9Hf2(PO4)3 twice (ICSD 83501, DOI 10.1021/cm970078n)",
+        "m3_ids": [],  # Li sits on M1 only in these refinements
+        "cell": (8.847, 22.24),  # entry ur9, LiZr2(PO4)3
     },
 }
 
@@ -86,26 +97,48 @@ def _nearest(structure, kind: str, ref: np.ndarray, shift: np.ndarray):
     return best
 
 
-def framework_of(cif: Path) -> dict[str, np.ndarray] | None:
-    """Framework (and M3 Li, when the copy has a partly filled 36f Li site) in the reference frame, or None."""
+def _read(cif: Path):
     from pymatgen.core import Structure
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        s = Structure.from_file(cif)
+        return Structure.from_file(cif)
+
+
+def framework_of(structure) -> dict[str, np.ndarray] | None:
+    """Framework (and M3 Li, when the copy has a partly filled 36f Li site) in the reference frame, or None."""
     for shift in ORIGIN_SHIFTS:
-        found = {name: _nearest(s, kind, np.array(ref), shift) for name, (kind, ref) in REFERENCE.items()}
+        found = {name: _nearest(structure, kind, np.array(ref), shift) for name, (kind, ref) in REFERENCE.items()}
         if all(found[k] is not None and found[k][0] < MAX_FRAMEWORK_SHIFT for k in ("M", "P", "O1", "O2")):
             return {k: v[1] for k, v in found.items() if v is not None}
     return None
 
 
+#: oxidation states of the octahedral (12c) cations met in these copies; every other one is 4+
+TRIVALENT = {"Al", "Y", "Sc", "Ga", "Cr", "Fe", "In"}
+
+
+def shannon_m_o(structure) -> float:
+    """Expected mean M-O bond of the copy's 12c site: the occupancy-weighted Shannon (1976) radius of its six-fold
+    cations plus that of two-fold O2- (each framework O bridges one P and one M), from pymatgen's radius table."""
+    from pymatgen.core import Element
+
+    def radius(element: str, oxidation: int, coordination: str) -> float:
+        return Element(element).data["Shannon radii"][str(oxidation)][coordination][""]["ionic_radius"]
+
+    m = next(site for site in structure if _kind(site) == "M").species.get_el_amt_dict()
+    r_m = sum(occ * radius(el, 3 if el in TRIVALENT else 4, "VI") for el, occ in m.items()) / sum(m.values())
+    return r_m + radius("O", -2, "II")
+
+
 def estimate(obelix: Path = DEFAULT_OBELIX, groups=tuple(GROUPS)) -> dict[str, dict]:
-    """Per group: ids used, and per coordinate name (M_z, P_x, O1_x ...) the (mean, sd, se, n)."""
+    """Per group: ids used, per coordinate name (M_z, P_x, O1_x ...) the (mean, sd, se, n), and the mean
+    expected M-O bond of its copies (``m_o``, for the restraint)."""
     out = {}
     for group in groups:
         spec = GROUPS[group]
-        copies = {i: framework_of(obelix / "train_cifs" / f"{i}.cif") for i in spec["ids"]}
+        structures = {i: _read(obelix / "train_cifs" / f"{i}.cif") for i in spec["ids"]}
+        copies = {i: framework_of(s) for i, s in structures.items()}
         missing = [i for i, f in copies.items() if f is None]
         if missing:
             raise ValueError(f"{group}: copies {missing} do not map onto the reference frame")
@@ -114,58 +147,63 @@ def estimate(obelix: Path = DEFAULT_OBELIX, groups=tuple(GROUPS)) -> dict[str, d
             for axis, name in enumerate("xyz"):
                 coords[f"{site}_{name}"] = [f[site][axis] for f in copies.values()]
         for axis, name in enumerate("xyz"):
-            coords[f"Li_M3_{name}"] = [copies[i]["Li_M3"][axis] for i in spec["m3_ids"]]
+            if spec["m3_ids"]:
+                coords[f"Li_M3_{name}"] = [copies[i]["Li_M3"][axis] for i in spec["m3_ids"]]
         stats = {}
         for name, vals in coords.items():
             v = np.asarray(vals, dtype=float)
             sd = float(v.std(ddof=1))
             stats[name] = (float(v.mean()), sd, sd / np.sqrt(v.size), int(v.size))
-        out[group] = {"ids": list(copies), "coords": stats}
+        m_o = float(np.mean([shannon_m_o(s) for s in structures.values()]))
+        out[group] = {"ids": list(copies), "coords": stats, "m_o": m_o}
     return out
 
 
-#: the Ti framework's cell (OBELiX entry 019, LiTi2(PO4)3) used for the restraint
-TI_CELL = GROUPS["Ti"]["cell"]
 FRAMEWORK_NAMES = ("M_z", "P_x", "O1_x", "O1_y", "O1_z", "O2_x", "O2_y", "O2_z")
-#: weight of the P-O restraint (A): the spread of P-O bonds in ordered orthophosphates is a few hundredths of an A
-PO_SIGMA = 0.02
+#: weight of the bond restraints (A): the spread of P-O bonds in ordered orthophosphates, and the accuracy of a
+#: mean bond predicted from Shannon radii, are both a few hundredths of an A
+BOND_SIGMA = 0.02
 
 
-def _p_o_distances(theta, cell) -> list[float]:
-    """The two distinct P-O bond lengths of the framework theta (M_z, P_x, O1 xyz, O2 xyz) in a hexagonal cell."""
+def bonds(theta, cell, metal: str = "Ti") -> dict[str, list[float]]:
+    """The two distinct P-O bonds ("P") and the two distinct M-O bonds ("M") of the framework
+    theta (M_z, P_x, O1 xyz, O2 xyz) in a hexagonal cell."""
     from pymatgen.core import Lattice, Structure
 
     mz, px, *o = theta
-    s = Structure.from_spacegroup("R-3c", Lattice.hexagonal(*cell), ["Ti", "P", "O", "O"],
+    s = Structure.from_spacegroup("R-3c", Lattice.hexagonal(*cell), [metal, "P", "O", "O"],
                                   [[0, 0, mz], [px, 0, 0.25], o[:3], o[3:]], tol=1e-3)
-    p = next(i for i, site in enumerate(s) if site.specie.symbol == "P")
-    d = sorted(n.nn_distance for n in s.get_neighbors(s[p], 2.0) if n.specie.symbol == "O")
-    return [float(d[0]), float(d[-1])]
+    out = {}
+    for key, element in (("P", "P"), ("M", metal)):
+        centre = next(site for site in s if site.specie.symbol == element)
+        d = sorted(n.nn_distance for n in s.get_neighbors(centre, 2.6) if n.specie.symbol == "O")
+        out[key] = [float(d[0]), float(d[-1])]
+    return out
 
 
 def phosphate_p_o(structures_dir: Path = Path(__file__).resolve().parent) -> float:
     """Mean P-O bond of the stored beta-Li3PO4 refinement (Keffer et al. 1967; structures/Li3PO4.cif)."""
-    from pymatgen.core import Structure
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        s = Structure.from_file(structures_dir / "Li3PO4.cif")
+    s = _read(structures_dir / "Li3PO4.cif")
     d = [n.nn_distance for site in s if site.specie.symbol == "P" for n in s.get_neighbors(site, 1.8) if n.specie.symbol == "O"]
     return float(np.mean(d))
 
 
-def restrained(stats: dict, cell=TI_CELL, p_o: float | None = None, sigma: float = PO_SIGMA) -> dict[str, float]:
-    """Restrained estimate: the framework closest (in standard errors) to the copies' means whose two P-O bonds
-    stay near ``p_o`` (default: the stored Li3PO4 refinement's mean), as in a restrained crystallographic refinement.
-    The means fix the framework only to 0.05-0.1 A along c, so one P-O of the plain mean comes out 0.1 A long."""
+def restrained(group: str, result: dict, p_o: float | None = None, sigma: float = BOND_SIGMA) -> dict[str, float]:
+    """Restrained estimate, as in a restrained crystallographic refinement: the framework closest (in standard
+    errors) to the copies' means whose two P-O bonds stay near ``p_o`` (default: the stored Li3PO4 refinement's
+    mean) and whose mean M-O bond stays near the copies' Shannon-radius sum (``result["m_o"]``).  The means fix the
+    framework only to 0.05-0.1 A along c, so the plain mean's bonds are off by up to 0.15 A."""
     from scipy.optimize import least_squares
 
     p_o = phosphate_p_o() if p_o is None else p_o
+    stats, cell, metal = result["coords"], GROUPS[group]["cell"], group
     mean = np.array([stats[n][0] for n in FRAMEWORK_NAMES])
     se = np.array([stats[n][2] for n in FRAMEWORK_NAMES])
 
     def residuals(theta):
-        return np.concatenate([(theta - mean) / se, (np.array(_p_o_distances(theta, cell)) - p_o) / sigma])
+        b = bonds(theta, cell, metal)
+        return np.concatenate([(theta - mean) / se, (np.array(b["P"]) - p_o) / sigma,
+                               [(np.mean(b["M"]) - result["m_o"]) / sigma]])
 
     fit = least_squares(residuals, mean, diff_step=1e-4, xtol=1e-10, ftol=1e-10)
     return dict(zip(FRAMEWORK_NAMES, (float(v) for v in fit.x), strict=True))
@@ -174,18 +212,23 @@ def restrained(stats: dict, cell=TI_CELL, p_o: float | None = None, sigma: float
 def main(argv: list[str]) -> None:
     obelix = Path(argv[1]) if len(argv) > 1 else DEFAULT_OBELIX
     estimates = estimate(obelix)
+    p_o = phosphate_p_o()
+    print(f"restraints: both P-O = {p_o:.4f} A (stored Li3PO4), mean M-O = Shannon sum; sigma {BOND_SIGMA} A")
     for group, res in estimates.items():
+        cell = GROUPS[group]["cell"]
         print(f"{group}: {len(res['ids'])} copies ({GROUPS[group]['why']})")
         for name, (mean, sd, se, n) in res["coords"].items():
             print(f"  {name:8s} mean {mean:+.4f}  sd {sd:.4f}  se {se:.4f}  n {n}")
-        mean = [res["coords"][n][0] for n in FRAMEWORK_NAMES]
-        print("  P-O of the plain mean (A):", [round(d, 3) for d in _p_o_distances(mean, GROUPS[group]["cell"])])
-    p_o = phosphate_p_o()
-    fit = restrained(estimates["Ti"]["coords"], p_o=p_o)
-    print(f"Ti, restrained to P-O = {p_o:.4f} A (sigma {PO_SIGMA} A):")
-    for name, value in fit.items():
-        print(f"  {name:8s} {value:+.4f}")
-    print("  P-O (A):", [round(d, 3) for d in _p_o_distances(list(fit.values()), TI_CELL)])
+        plain = bonds([res["coords"][n][0] for n in FRAMEWORK_NAMES], cell, group)
+        fit = restrained(group, res, p_o=p_o)
+        z = [(fit[n] - res["coords"][n][0]) / res["coords"][n][2] for n in FRAMEWORK_NAMES]
+        print(f"  restrained (expected M-O {res['m_o']:.3f} A; chi-square {sum(v * v for v in z):.2f} for 8, "
+              f"largest shift {max(map(abs, z)):.2f} se):")
+        for name, value in fit.items():
+            print(f"  {name:8s} {value:+.4f}")
+        b = bonds(list(fit.values()), cell, group)
+        print("  P-O / M-O (A): plain mean", [round(d, 3) for d in plain["P"] + plain["M"]],
+              "restrained", [round(d, 3) for d in b["P"] + b["M"]])
 
 
 if __name__ == "__main__":

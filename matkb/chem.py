@@ -28,6 +28,15 @@ def composition(formula: str):
     return comp
 
 
+@lru_cache(maxsize=8192)
+def composition_key(formula: str) -> str:
+    """A scale-free key for "same composition": element fractions to 4 decimals, elements sorted.
+    ``Li1.3Al0.3Ti1.7(PO4)3`` and its unit-cell contents ``Li7.8Al1.8Ti10.2P18O72`` share one key,
+    which pymatgen's ``reduced_formula`` cannot give them (it reduces integer amounts only)."""
+    fractions = composition(formula).fractional_composition.get_el_amt_dict()
+    return " ".join(f"{el}{amount:.4f}" for el, amount in sorted(fractions.items()))
+
+
 @dataclass(frozen=True)
 class TheoreticalCapacity:
     mAh_g: float

@@ -146,8 +146,10 @@ def _import(dataset: str, path: Path) -> None:
              "use --db PATH to keep an import")
     with kb, _progress("importing") as progress:
         report = _run(kb.import_dataset, dataset, path, progress=progress)
+    for w in report.warnings:
+        _err(str(w))
     a, u, s = report.totals
-    typer.echo(f"{dataset}: {a} added, {u} updated, {s} unchanged -> {kb.path}")
+    typer.echo(f"{dataset}: {a} added, {u} updated, {s} unchanged, {len(report.warnings)} warning(s) -> {kb.path}")
 
 
 @import_app.command("obelix")

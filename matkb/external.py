@@ -169,38 +169,55 @@ def read_liverpool(path: str | os.PathLike) -> tuple[list[dict], list[Issue]]:
     return rows, errs.issues
 
 
-def link(rows: list[dict], curated: dict[tuple[str, str], str]) -> None:
-    """Set ``duplicate_of`` and ``curated_material_id`` in place (deterministically).
+def link(rows: list[dict], curated: dict[tuple[str, str], str]) -> list[str]:
+    """Set ``duplicate_of`` and ``curated_material_id`` in place (deterministically); return the OBELiX entries
+    whose "Liion ID" names a Liverpool entry of another composition or paper (not used for linking).
 
-    * a Liverpool entry named by an OBELiX entry's "Liion ID", or with the same
-      reduced formula and DOI at room temperature (20-30 degC), repeats that OBELiX entry;
-    * within one dataset, the same reduced formula, DOI, temperature and value repeat the first entry;
-    * ``curated`` maps (reduced formula, DOI) to the curated material measured in that paper.
+    "Same composition" is :func:`matkb.chem.composition_key` (element fractions), so a unit-cell formula
+    matches its reduced one.
+
+    * a Liverpool entry with the composition and DOI of an OBELiX entry repeats it when that OBELiX entry
+      names it by "Liion ID" or when it was measured at room temperature (20-30 degC);
+    * within one dataset, the same composition, DOI, temperature and value repeat the first entry;
+    * ``curated`` maps (formula, DOI) to the curated material measured in that paper.
     """
+    from .chem import composition_key
+
+    def key(r: dict) -> tuple | None:
+        return (composition_key(r["reduced_formula"]), r["doi"]) if r["reduced_formula"] and r["doi"] else None
+
+    curated_by_key = {(composition_key(formula), doi.lower()): mid for (formula, doi), mid in curated.items()}
     for r in rows:
         r["duplicate_of"] = None
-        r["curated_material_id"] = curated.get((r["reduced_formula"], r["doi"])) if r["doi"] else None
+        r["curated_material_id"] = curated_by_key.get(key(r)) if key(r) else None
     obelix = sorted((r for r in rows if r["dataset"] == "obelix"), key=lambda r: r["entry_key"])
+    liverpool = {r["entry_id"]: r for r in rows if r["dataset"] == "liverpool"}
     by_ref: dict[str, str] = {}
     by_doc: dict[tuple, str] = {}
+    mismatched = []
     for r in obelix:  # several OBELiX entries may name one Liverpool entry: the first (by key) wins
-        if r["cross_ref"]:
+        named = liverpool.get(r["cross_ref"]) if r["cross_ref"] else None
+        if named is not None and key(named) is not None and key(named) == key(r):
             by_ref.setdefault(r["cross_ref"], r["entry_key"])
-        by_doc.setdefault((r["reduced_formula"], r["doi"]), r["entry_key"])
+        elif named is not None:
+            mismatched.append(r["entry_key"])
+        if key(r):
+            by_doc.setdefault(key(r), r["entry_key"])
     seen: dict[tuple, str] = {}
     for r in sorted(rows, key=lambda r: (r["dataset"] != "obelix", r["entry_key"])):
         if r["dataset"] == "liverpool":
             target = by_ref.get(r["entry_id"])
-            if target is None and r["doi"] and r["temperature_C"] is not None and 20 <= r["temperature_C"] <= 30:
-                target = by_doc.get((r["reduced_formula"], r["doi"]))
+            if target is None and key(r) and r["temperature_C"] is not None and 20 <= r["temperature_C"] <= 30:
+                target = by_doc.get(key(r))
             if target is not None:
                 r["duplicate_of"] = target
                 continue
-        key = (r["dataset"], r["reduced_formula"], r["doi"], r["temperature_C"], r["sigma_S_cm"])
-        if key in seen:
-            r["duplicate_of"] = seen[key]
+        same = (r["dataset"], key(r) or r["reduced_formula"], r["doi"], r["temperature_C"], r["sigma_S_cm"])
+        if same in seen:
+            r["duplicate_of"] = seen[same]
         else:
-            seen[key] = r["entry_key"]
+            seen[same] = r["entry_key"]
+    return mismatched
 
 
 def import_dataset(store: Store, dataset: str, path: str | os.PathLike, *, progress=None) -> IngestReport:
@@ -223,8 +240,14 @@ def import_dataset(store: Store, dataset: str, path: str | os.PathLike, *, progr
             "JOIN sources s USING (source_id) WHERE p.property = 'ionic_conductivity' AND s.doi IS NOT NULL AND m.reduced_formula IS NOT NULL"
         ).fetchall()
     }
-    link(rows + others, curated)
+    mismatched = link(rows + others, curated)
     report = IngestReport(files=[rows[0]["origin"]] if rows else [])
+    if mismatched:
+        named = sum(1 for r in rows + others if r["dataset"] == "obelix" and r["cross_ref"])
+        report.warnings.append(Issue(
+            "warning", display_path(_csv_path(path, dataset)), "OBELiX column \"Liion ID\"", "cross_ref", f"{len(mismatched)} of {named}",
+            f"{len(mismatched)} of the {named} OBELiX entries that name a Liverpool entry name one of another composition or "
+            f"paper (e.g. {', '.join(mismatched[:3])}); those references were not used to link duplicates", "import"))
     # a curated record of the dataset (datasets/ cites OBELiX for numbers read in it) says more than the stub
     curated_source = store.con.execute("SELECT 1 FROM sources WHERE source_id = ?", [DATASETS[dataset]["source_id"]]).fetchone()
     sources = [] if curated_source else [_source_row(dataset)]

@@ -90,3 +90,23 @@ SELECT dataset, entry_key, composition, family, sigma_S_cm, sigma_qualifier, tem
        source_id, doi
 FROM external_conductivities
 WHERE duplicate_of IS NULL AND curated_material_id IS NULL;
+
+-- an external entry next to the value it repeats: the curated row of the same paper and composition
+-- (the closest temperature, within 10 degC), or the entry of the other dataset it was linked to as a
+-- duplicate; log10_ratio = log10(external / reference), 0 where they agree
+CREATE OR REPLACE VIEW conductivity_crosscheck AS
+SELECT e.entry_key, e.dataset, e.composition, e.doi, e.temperature_C AS temperature_C,
+       e.sigma_S_cm, e.sigma_qualifier, 'curated' AS reference_kind, c.material_id AS reference,
+       c.temperature_C AS reference_temperature_C, c.sigma_S_cm AS reference_sigma_S_cm,
+       c.qualifier AS reference_qualifier, c.component AS reference_component, c.verification AS reference_verification,
+       log10(e.sigma_S_cm / c.sigma_S_cm) AS log10_ratio
+FROM external_conductivities e
+JOIN conductivities c ON c.material_id = e.curated_material_id AND lower(c.doi) = lower(e.doi)
+WHERE abs(c.temperature_C - e.temperature_C) <= 10
+QUALIFY row_number() OVER (PARTITION BY e.entry_key
+                           ORDER BY abs(c.temperature_C - e.temperature_C), c.component = 'total' DESC, c.sigma_S_cm) = 1
+UNION ALL
+SELECT e.entry_key, e.dataset, e.composition, e.doi, e.temperature_C, e.sigma_S_cm, e.sigma_qualifier,
+       'duplicate', d.entry_key, d.temperature_C, d.sigma_S_cm, d.sigma_qualifier, NULL, NULL,
+       log10(e.sigma_S_cm / d.sigma_S_cm)
+FROM external_conductivities e JOIN external_conductivities d ON d.entry_key = e.duplicate_of;

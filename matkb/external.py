@@ -183,8 +183,11 @@ def link(rows: list[dict], curated: dict[tuple[str, str], str]) -> list[str]:
     """
     from .chem import composition_key
 
+    keys = {r["entry_key"]: (composition_key(r["reduced_formula"]), r["doi"]) if r["reduced_formula"] and r["doi"] else None
+            for r in rows}
+
     def key(r: dict) -> tuple | None:
-        return (composition_key(r["reduced_formula"]), r["doi"]) if r["reduced_formula"] and r["doi"] else None
+        return keys[r["entry_key"]]
 
     curated_by_key = {(composition_key(formula), doi.lower()): mid for (formula, doi), mid in curated.items()}
     for r in rows:

@@ -54,7 +54,7 @@ GROUPS: dict[str, dict] = {
         "ids": ["ur9", "lpx", "ix1", "z7n"],
         "why": "LiZr2(PO4)3 (ICSD 201935, DOI 10.1016/0025-5408(86)90194-7), Li1.15Y0.15Zr1.85(PO4)3 (ICSD 191891, "
                "DOI 10.1016/j.jpowsour.2013.03.175) and Li0.9Hf2(PO4)3 twice (ICSD 83501, DOI 10.1021/cm970078n)",
-        "m3_ids": [],  # Li sits on M1 only in these refinements
+        "m3_ids": [],  # no M3 estimate: ur9 (the LZP row) refines Li on M1; the Y and Hf phases put it on 18e/36f sites
         "cell": (8.847, 22.24),  # entry ur9, LiZr2(PO4)3
     },
 }

@@ -31,6 +31,7 @@ DEFAULT_OBELIX = Path(__file__).resolve().parents[3] / "shared" / "data" / "obel
 #: published ICSD refinement ("Cif ID" = done, an ICSD ID in the table).  The excess-Li
 #: site M3 (36f) is averaged over the copies named in m3_ids, whose refinements agree on it.
 #: "cell" is the lattice the restrained fit measures bonds in (the group's end member).
+#: a group's key is also the octahedral element its restrained fit builds the framework with.
 GROUPS: dict[str, dict] = {
     "Ti": {
         "ids": ["019", "qno", "rr5", "my9", "9s4", "iqt", "xa0", "lap", "z9y", "ym6", "yq2", "kab", "mg4"],
@@ -121,14 +122,11 @@ TRIVALENT = {"Al", "Y", "Sc", "Ga", "Cr", "Fe", "In"}
 def shannon_m_o(structure) -> float:
     """Expected mean M-O bond of the copy's 12c site: the occupancy-weighted Shannon (1976) radius of its six-fold
     cations plus that of two-fold O2- (each framework O bridges one P and one M), from pymatgen's radius table."""
-    from pymatgen.core import Element
-
-    def radius(element: str, oxidation: int, coordination: str) -> float:
-        return Element(element).data["Shannon radii"][str(oxidation)][coordination][""]["ionic_radius"]
+    from pymatgen.core import Species
 
     m = next(site for site in structure if _kind(site) == "M").species.get_el_amt_dict()
-    r_m = sum(occ * radius(el, 3 if el in TRIVALENT else 4, "VI") for el, occ in m.items()) / sum(m.values())
-    return r_m + radius("O", -2, "II")
+    r_m = sum(occ * Species(el, 3 if el in TRIVALENT else 4).get_shannon_radius("VI") for el, occ in m.items()) / sum(m.values())
+    return r_m + Species("O", -2).get_shannon_radius("II")
 
 
 def estimate(obelix: Path = DEFAULT_OBELIX, groups=tuple(GROUPS)) -> dict[str, dict]:

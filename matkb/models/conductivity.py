@@ -47,9 +47,7 @@ def training_table(kb, *, obelix_only: bool = False) -> pd.DataFrame:
     """Room-temperature conductivities of Li conductors, one row per (composition, DOI), with a log10 target and the DOI group."""
     lo, hi = RT_WINDOW_C
     # the OBELiX split is the benchmark: all its entries, also those linked to a curated value of the same paper
-    rows = ("(SELECT 'obelix' AS origin_kind, entry_key AS name, composition AS formula, family, sigma_S_cm, "
-            "sigma_qualifier AS qualifier, temperature_C, 'total' AS component, source_id, doi "
-            "FROM external_conductivities WHERE dataset = 'obelix')" if obelix_only else "all_conductivities")
+    rows = "(SELECT * FROM imported_conductivities WHERE origin_kind = 'obelix')" if obelix_only else "all_conductivities"
     df = kb.sql(
         "SELECT a.origin_kind AS dataset, a.name, a.formula, a.family, a.sigma_S_cm, a.qualifier, a.temperature_C, "
         "coalesce(lower(a.doi), a.source_id) AS doi, e.composition AS unit_cell_composition, e.cif, "

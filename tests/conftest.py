@@ -44,6 +44,19 @@ def shipped_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def imported_db(tmp_path_factory) -> Path:
+    """A store on disk with every shipped dataset and both shared external datasets imported, built once per session."""
+    from matkb.store import Store
+
+    path = tmp_path_factory.mktemp("imported") / "kb.duckdb"
+    with Store(path) as kb:
+        kb.ingest([DATASETS])
+        kb.import_dataset("obelix", OBELIX)
+        kb.import_dataset("liverpool", OBELIX)
+    return path
+
+
 @pytest.fixture
 def seeded(db_path):
     """A store on disk with the shared materials and the founding study."""

@@ -13,23 +13,13 @@ from matkb.models import conductivity as cond
 from matkb.models import persist
 from matkb.store import Store
 
-from .conftest import DATASETS, MATKB, OBELIX, needs_obelix
+from .conftest import DATASETS, MATKB, needs_obelix
 
 pytestmark = needs_obelix
 
 
-@pytest.fixture(scope="module")
-def kb_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cond") / "kb.duckdb"
-    with Store(path) as kb:
-        kb.ingest([DATASETS])
-        kb.import_dataset("obelix", OBELIX)
-        kb.import_dataset("liverpool", OBELIX)
-    return path
-
-
-def test_training_table_applies_the_obelix_conventions(kb_path):
-    with Store(kb_path, read_only=True) as kb:
+def test_training_table_applies_the_obelix_conventions(imported_db):
+    with Store(imported_db, read_only=True) as kb:
         ob = cond.training_table(kb, obelix_only=True)
         full = cond.training_table(kb)
     assert len(ob) == 478  # every OBELiX training entry is at room temperature
@@ -39,9 +29,9 @@ def test_training_table_applies_the_obelix_conventions(kb_path):
     assert full.reduced_formula.str.contains("Li").all() and full.temperature_C.between(15, 35).all()
 
 
-def test_train_compares_with_the_obelix_baseline_on_the_same_folds_and_round_trips(kb_path, tmp_path):
+def test_train_compares_with_the_obelix_baseline_on_the_same_folds_and_round_trips(imported_db, tmp_path):
     model_path = tmp_path / "cond.skops"
-    res = subprocess.run([*MATKB, "--db", str(kb_path), "train", "conductivity", "--grid", "fixed", "--out", str(model_path)],
+    res = subprocess.run([*MATKB, "--db", str(imported_db), "train", "conductivity", "--grid", "fixed", "--out", str(model_path)],
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     card = json.loads(model_path.with_name("cond.skops.card.json").read_text())
@@ -56,7 +46,7 @@ def test_train_compares_with_the_obelix_baseline_on_the_same_folds_and_round_tri
     # predict: pass-through columns, interval, domain; a stability model file is refused as a conductivity model
     inp = tmp_path / "in.csv"
     inp.write_text("formula,label\nLi1.3Al0.3Ti1.7(PO4)3,LATP\nLi1.5Al0.5Ge1.5(PO4)3,LAGP\nLiXe2,odd\n")
-    res = subprocess.run([*MATKB, "--db", str(kb_path), "predict", "conductivity", "--input", str(inp), "--model", str(model_path)],
+    res = subprocess.run([*MATKB, "--db", str(imported_db), "predict", "conductivity", "--input", str(inp), "--model", str(model_path)],
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     out = pd.read_csv(io.StringIO(res.stdout))
@@ -64,18 +54,18 @@ def test_train_compares_with_the_obelix_baseline_on_the_same_folds_and_round_tri
     assert (out.lower_log10 < out.log10_sigma_S_cm).all() and (out.log10_sigma_S_cm < out.upper_log10).all()
     assert out.in_domain.tolist() == [True, True, False]
     assert -5.5 < out.log10_sigma_S_cm[0] < -2.5  # LATP: ~1e-4 to 1e-3 S/cm at room temperature in the literature
-    with Store(kb_path, read_only=True) as kb:
+    with Store(imported_db, read_only=True) as kb:
         with pytest.raises(persist.ModelError, match="not a stability model"):
             persist.load(model_path, features=None, schema_version=kb.schema_version,
                          feature_check=lambda c: c["features"])
 
 
-def test_predict_conductivity_bad_formula_names_the_row_and_missing_model_says_how(kb_path, tmp_path):
+def test_predict_conductivity_bad_formula_names_the_row_and_missing_model_says_how(imported_db, tmp_path):
     inp = tmp_path / "in.csv"
     inp.write_text("formula\nLiF\nLi2Qq3\n")
-    res = subprocess.run([*MATKB, "--db", str(kb_path), "predict", "conductivity", "--input", str(inp)], capture_output=True, text=True)
+    res = subprocess.run([*MATKB, "--db", str(imported_db), "predict", "conductivity", "--input", str(inp)], capture_output=True, text=True)
     assert res.returncode == 1 and "matkb train conductivity" in res.stderr  # no model trained in this home yet
-    with Store(kb_path, read_only=True) as kb:
+    with Store(imported_db, read_only=True) as kb:
         model, card, _ = cond.train(kb, compare=False)
     with pytest.raises(Exception, match="row 3: formula = Li2Qq3"):
         cond.predict(pd.read_csv(inp), model, card)

@@ -6,7 +6,7 @@ from matkb.cli import app
 from matkb.default import ensure_default_store
 from matkb.store import Store
 
-from .conftest import DATASETS, OBELIX, ROOT, needs_obelix
+from .conftest import ROOT, needs_obelix
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -33,12 +33,9 @@ def test_readme_sql_examples_run_on_the_default_store_and_return_rows():
 
 
 @needs_obelix
-def test_readme_sql_examples_on_the_imported_datasets_return_rows(tmp_path):
+def test_readme_sql_examples_on_the_imported_datasets_return_rows(imported_db):
     assert IMPORTED
-    with Store(tmp_path / "kb.duckdb") as kb:
-        kb.ingest([DATASETS])
-        kb.import_dataset("obelix", OBELIX)
-        kb.import_dataset("liverpool", OBELIX)
+    with Store(imported_db, read_only=True) as kb:
         for q in IMPORTED:
             assert len(kb.sql(q)) > 0, q
 

@@ -215,7 +215,7 @@ def link(rows: list[dict], curated: dict[tuple[str, str], str]) -> list[str]:
             if target is not None:
                 r["duplicate_of"] = target
                 continue
-        same = (r["dataset"], key(r) or r["reduced_formula"], r["doi"], r["temperature_C"], r["sigma_S_cm"])
+        same = (r["dataset"], key(r) or (r["reduced_formula"], r["doi"]), r["temperature_C"], r["sigma_S_cm"])
         if same in seen:
             r["duplicate_of"] = seen[same]
         else:

@@ -9,6 +9,7 @@ import subprocess
 import pandas as pd
 import pytest
 
+from matkb.chem import composition_key
 from matkb.models import conductivity as cond
 from matkb.models import persist
 from matkb.store import Store
@@ -26,6 +27,8 @@ def test_training_table_applies_the_obelix_conventions(imported_db):
     assert ob.upper_bound.sum() >= 20 and (ob[ob.upper_bound].log10_sigma == -15).all()
     assert set(full.dataset) == {"obelix", "liverpool", "curated"}
     assert not full.duplicated(["reduced_formula", "doi"]).any()
+    # one row per composition and paper even where one dataset writes the unit-cell formula (OBELiX coi, Liverpool 92)
+    assert not full.reduced_formula.map(composition_key).to_frame().assign(doi=full.doi).duplicated().any()
     assert full.reduced_formula.str.contains("Li").all() and full.temperature_C.between(15, 35).all()
 
 

@@ -72,10 +72,15 @@ def training_table(kb, *, obelix_only: bool = False) -> pd.DataFrame:
     df = df[df.reduced_formula.notna() & df.reduced_formula.str.contains(r"Li(?![a-z])", regex=True)]  # Li conductors only
     if obelix_only:
         return df.reset_index(drop=True)
-    # one row per (composition, DOI): the first entry's metadata, the mean log10 conductivity
-    agg = {c: "first" for c in df.columns if c not in ("reduced_formula", "doi")}
+    # one row per (composition, DOI): the first entry's metadata, the mean log10 conductivity. "Same composition" is
+    # the import's composition key, so a unit-cell formula (Li50Ba10La14Ta16O96) meets its reduced twin
+    from ..chem import composition_key
+
+    df["composition_key"] = df.reduced_formula.map(composition_key)
+    agg = {c: "first" for c in df.columns if c not in ("composition_key", "doi")}
     agg["log10_sigma"] = "mean"
-    return df.groupby(["reduced_formula", "doi"], as_index=False, sort=True).agg(agg)
+    out = df.groupby(["composition_key", "doi"], as_index=False, sort=True).agg(agg)
+    return out.drop(columns="composition_key")[[c for c in df.columns if c != "composition_key"]]
 
 
 def _reduced(formula: str) -> str | None:

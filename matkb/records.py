@@ -246,6 +246,7 @@ def compile_records(paths: Iterable[str | os.PathLike], catalog: Catalog | None 
         comp.run()
 
     _check_duplicates(rows, issues)
+    _check_uncited_sources(rows, issues)
     checks.run_all(rows, materials, issues)
     return Compiled(rows=rows, issues=issues, files=[display_path(p) for p in files])
 
@@ -480,8 +481,15 @@ class _FileCompiler:
                            f"source {src!r} is only `recalled`, so its values cannot be checked better than that",
                            "provenance")
             return None
+        also = rec.get("also_cites")
+        for other in also or ():
+            if other == src or other not in self.sources:
+                why = "is the row's own `source`" if other == src else "is not a known source"
+                self.ctx.error(where, "also_cites", other, f"{other!r} {why}; list only further sources the row rests on", "reference")
+                return None
         return {
             "source_id": src,
+            "also_cites": also,
             "location": rec["location"],
             "verification": rec["verification"],
             "checked_url": checked_url,
@@ -786,6 +794,24 @@ def _check_duplicates(rows: dict[str, list[dict]], issues: list[Issue]) -> None:
                 ))
             else:
                 seen[k] = row
+
+
+def _check_uncited_sources(rows: dict[str, list[dict]], issues: list[Issue]) -> None:
+    """A source that no row cites backs nothing in the store, yet counts in its verification shares."""
+    cited = set()
+    for table, table_rows in rows.items():
+        if table != "sources":
+            for r in table_rows:
+                cited.add(r.get("source_id"))
+                cited.update(r.get("also_cites") or ())
+    for src in rows["sources"]:
+        if src["source_id"] not in cited:
+            issues.append(Issue(
+                "warning", src.get("origin", ""), f"source {src['source_id']!r}", "id", src["source_id"],
+                "no row in these files cites this source; cite it from the rows it supports, "
+                "or list it in datasets/LEFT_OUT.md instead of defining it",
+                "provenance",
+            ))
 
 
 def shipped_fingerprint(root: Path) -> str:

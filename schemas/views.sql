@@ -116,3 +116,17 @@ SELECT e.entry_key, e.dataset, e.composition, e.doi, e.temperature_C, e.sigma_S_
        'duplicate', d.entry_key, d.temperature_C, d.sigma_S_cm, d.sigma_qualifier, NULL, NULL,
        log10(e.sigma_S_cm / d.sigma_S_cm)
 FROM external_conductivities e JOIN external_conductivities d ON d.entry_key = e.duplicate_of;
+
+-- what rests on each source: every row that cites it, as its own `source` or in `also_cites`
+CREATE OR REPLACE VIEW source_citations AS
+WITH cites AS (
+    SELECT 'properties' AS table_name, property_key AS row_key, source_id, also_cites FROM properties
+    UNION ALL SELECT 'redox_couples', couple_key, source_id, also_cites FROM redox_couples
+    UNION ALL SELECT 'structures', structure_key, source_id, also_cites FROM structures
+    UNION ALL SELECT 'cells', cell_id, source_id, also_cites FROM cells
+    UNION ALL SELECT 'cycling_results', result_id, source_id, also_cites FROM cycling_results
+    UNION ALL SELECT 'observations', observation_key, source_id, also_cites FROM observations
+)
+SELECT source_id, table_name, row_key, 'source' AS cited_as FROM cites
+UNION ALL
+SELECT unnest(also_cites) AS source_id, table_name, row_key, 'also_cites' FROM cites WHERE also_cites IS NOT NULL;

@@ -73,3 +73,13 @@ def test_shipped_file_addresses_name_files_that_exist(shipped_db):
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is absent (a user's clone): the shared seed text cannot be checked here")
     assert [u for u in files if not (ROOT / u[len("file:"):]).is_file()] == []
+
+
+def test_source_citations_view_finds_what_rests_on_a_source(shipped_db):
+    """A source cited only in `also_cites` (the Shannon radii behind the NASICON frameworks) is found by plain SQL."""
+    with Store(shipped_db, read_only=True) as kb:
+        rows = kb.sql("SELECT table_name, cited_as, count(*) AS n FROM source_citations "
+                      "WHERE source_id = 'shannon1976-radii' GROUP BY ALL")
+        uncited = kb.sql("SELECT source_id FROM sources WHERE source_id NOT IN (SELECT source_id FROM source_citations)")
+    assert rows.to_dict("records") == [{"table_name": "structures", "cited_as": "also_cites", "n": 5}]
+    assert uncited.source_id.tolist() == []

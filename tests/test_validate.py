@@ -264,3 +264,32 @@ cycling_results:
 def test_shipped_datasets_have_no_errors():
     c = compile_records([DATASETS])
     assert c.errors == [], "\n".join(map(str, c.errors[:20]))
+
+
+def test_a_source_no_row_cites_is_flagged_and_also_cites_counts_as_citing(tmp_path):
+    second = '  - {id: t2, doi: 10.1000/t2, title: Radii, year: 1976, kind: experimental, verification: source-checked, checked_url: "https://example.org/t2"}\n'
+    row = "properties:\n  - {material: LATP, property: band_gap, value: '3 eV', source: t1, location: abstract, verification: value-checked%s}\n"
+    body = HEAD + second + row % ""
+    c = compile_records([write(tmp_path, "rec.yaml", body)], definitions_catalog([MATERIALS]))
+    (w,) = c.warnings
+    assert w.check == "provenance" and "'t2'" in str(w) and "no row in these files cites" in str(w) and "rec.yaml" in str(w)
+    cited = HEAD + second + row % ", also_cites: [t2]"
+    c = compile_records([write(tmp_path, "rec.yaml", cited)], definitions_catalog([MATERIALS]))
+    assert c.issues == []
+    assert c.rows["properties"][0]["also_cites"] == ["t2"]
+
+
+@pytest.mark.parametrize("ids, fragment", [
+    ("[nosuch]", "also_cites = nosuch: 'nosuch' is not a known source"),
+    ("[t1]", "also_cites = t1: 't1' is the row's own `source`"),
+])
+def test_also_cites_must_name_other_known_sources(tmp_path, ids, fragment):
+    c = check(tmp_path, f"properties:\n  - {{material: LATP, property: band_gap, value: '3 eV', location: text, verification: recalled, also_cites: {ids}}}\n")
+    (err,) = c.errors
+    assert fragment in str(err) and "properties[0] (line 5)" in str(err)
+
+
+def test_shipped_sources_are_all_cited():
+    c = compile_records([DATASETS])
+    uncited = [str(w) for w in c.warnings if w.check == "provenance"]
+    assert uncited == []

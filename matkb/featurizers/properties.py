@@ -95,19 +95,26 @@ def _read_snapshot(kb) -> tuple[dict, dict]:
             names.setdefault(key.lower(), mid)
         if reduced:
             names.setdefault(f"formula:{reduced}", mid)
+    # one value per material and property: the median of the rows at the best verification level present
+    # (geometric for conductivities), so two equally checked papers are averaged, not picked by source id
+    rows = kb.con.execute(f"""
+        WITH r AS (
+            SELECT material_id,
+                   CASE WHEN property = 'ionic_conductivity' THEN 'ionic_rt' ELSE property END AS prop,
+                   property LIKE '%conductivity' AS logscale, value, value_text, source_id,
+                   CASE WHEN property LIKE '%conductivity' AND value > 0 THEN ln(value) END AS ln_value,
+                   {verification_sql()} AS level
+            FROM properties
+            WHERE property <> 'ionic_conductivity' OR (temperature_C BETWEEN 15 AND 35 AND value > 0)),
+        top AS (SELECT *, min(level) OVER (PARTITION BY material_id, prop) AS best_level FROM r)
+        SELECT material_id, prop,
+               CASE WHEN any_value(logscale) THEN exp(median(ln_value)) ELSE median(value) END,
+               arg_min(value_text, source_id)
+        FROM top WHERE level = best_level GROUP BY material_id, prop""").fetchall()
     best: dict[str, dict] = {}
-    rows = kb.con.execute(
-        f"SELECT material_id, property, value, value_text, temperature_C FROM properties ORDER BY {verification_sql()}, source_id").fetchall()
-    for mid, prop, value, text, temp in rows:
-        d = best.setdefault(mid, {})
-        if prop == "ionic_conductivity":
-            if temp is not None and 15 <= temp <= 35 and value:
-                d.setdefault("ionic_rt", value)
-            continue
-        d.setdefault(prop, text if value is None else value)
+    for mid, prop, value, text in rows:
+        best.setdefault(mid, {})[prop] = text if value is None else value
     return names, best
-
-
 
 
 def resolve(name: str, names: dict) -> str | None:

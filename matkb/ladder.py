@@ -3,8 +3,8 @@
 An interlayer protects a reducible electrolyte from Li metal when the
 electrons it can hand over sit at a potential *above* the electrolyte's
 reduction potential (vs Li/Li+): lithiated Prussian blue at ~3.07 V cannot
-reduce Ti4+ in LATP at ~2.34 V, so the gap is +0.73 V and electrons are
-blocked. Li metal itself (0 V) always lies below and reduces LATP.
+reduce Ti4+ in LATP (onset 2.34 V in the founding study, 2.65 V by titration; their
+median 2.50 V is used), so the gap is about +0.6 V and electrons are blocked. Li metal itself (0 V) always lies below and reduces LATP.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from .stack import StackError, parse_stack, split_stack, summarize
-from .vocab import verification_rank
 
 #: which stored property gives a layer's electron level, in order of preference
 LEVEL_PROPERTIES = ("redox_potential", "lithiation_potential", "reduction_potential")
@@ -26,6 +25,7 @@ class Potential:
     source_id: str
     verification: str
     method: str | None
+    n: int = 1  #: rows behind the value; more than one -> their median, and `method` gives the spread
 
 
 @dataclass
@@ -69,13 +69,10 @@ class StackReport:
         return asdict(self)
 
 
-def _best(rows: list[tuple]) -> Potential | None:
-    if not rows:
-        return None
-    rank = verification_rank()
-    rows = sorted(rows, key=lambda r: (rank.get(r[4], len(rank)), r[3]))
-    prop, value, qual, src, ver, method = rows[0]
-    return Potential(prop, value, qual or "=", src, ver, method)
+def _potential(prop: str, c) -> Potential:
+    """A layer's potential from its consensus value: one row as stored, several as their median."""
+    qualifier = (c.qualifier or "=") if c.n == 1 else "~"
+    return Potential(prop, c.value, qualifier, c.sources, c.verification, c.describe(" V"), c.n)
 
 
 def describe_stack(store, stack: str, cell_type: str | None = None) -> StackReport:
@@ -92,6 +89,9 @@ def describe_stack(store, stack: str, cell_type: str | None = None) -> StackRepo
         parts = split_stack(stack)
         cell_type = "symmetric" if parts[0] == parts[-1] else "full"
     layers = parse_stack(stack, resolve, lambda mid: mats[mid]["roles"], cell_type)
+    from .consensus import consensus
+
+    agreed = consensus(con, [lay.material_id for lay in layers])
     infos: list[LayerInfo] = []
     for lay in layers:
         m = mats[lay.material_id]
@@ -101,11 +101,10 @@ def describe_stack(store, stack: str, cell_type: str | None = None) -> StackRepo
             [lay.material_id],
         ).fetchall()
         info = LayerInfo(lay.position, lay.token, lay.material_id, m["name"], m["class"], m.get("formula"), lay.role, lay.side)
-        for prop in LEVEL_PROPERTIES:
-            cand = [p[:6] for p in props if p[0] == prop and p[1] is not None]
-            if cand and info.level is None:
-                info.level = _best(cand)
-        info.reduction = _best([p[:6] for p in props if p[0] == "reduction_potential" and p[1] is not None])
+        known = {k: c for k, c in agreed.get(lay.material_id, {}).items() if c.value is not None}
+        level = next((k for k in LEVEL_PROPERTIES if k in known), None)
+        info.level = _potential(level, known[level]) if level else None
+        info.reduction = _potential("reduction_potential", known["reduction_potential"]) if "reduction_potential" in known else None
         cc = [p for p in props if p[0] == "conduction_class"]
         info.conduction_class = cc[0][6] if cc else None
         for p in props:
@@ -124,6 +123,7 @@ def _ladder(infos: list[LayerInfo]) -> list[Rung]:
         if info.role != "electrolyte" or info.reduction is None or info.reduction.value_V <= 0:
             continue
         e_red = info.reduction.value_V
+        where = f"{e_red:.2f} V" + (f" ({info.reduction.method})" if info.reduction.n > 1 else "")
         for j in (i - 1, i + 1):
             if not (0 <= j < len(infos)):
                 continue
@@ -136,10 +136,10 @@ def _ladder(infos: list[LayerInfo]) -> list[Rung]:
                 blocks = gap > 0
                 if blocks:
                     verdict = (f"blocks electrons: {nb.name} at {nb.level.value_V:.2f} V lies {gap:+.2f} V above the "
-                               f"reduction of {info.name} at {e_red:.2f} V")
+                               f"reduction of {info.name} at {where}")
                 else:
                     verdict = (f"does not block: {nb.name} at {nb.level.value_V:.2f} V lies {gap:+.2f} V below the "
-                               f"reduction of {info.name} at {e_red:.2f} V, so it can reduce it")
+                               f"reduction of {info.name} at {where}, so it can reduce it")
                 rungs.append(Rung(nb.name, info.name, nb.level.value_V, e_red, gap, blocks, verdict))
             elif nb.conduction_class == "insulating":
                 rungs.append(Rung(nb.name, info.name, None, e_red, None, True,

@@ -83,3 +83,23 @@ def test_source_citations_view_finds_what_rests_on_a_source(shipped_db):
         uncited = kb.sql("SELECT source_id FROM sources WHERE source_id NOT IN (SELECT source_id FROM source_citations)")
     assert rows.to_dict("records") == [{"table_name": "structures", "cited_as": "also_cites", "n": 5}]
     assert uncited.source_id.tolist() == []
+
+
+def test_a_property_with_several_best_checked_rows_is_their_median_everywhere(shipped_db):
+    """LATP's reduction onset: value-checked 2.34 V (founding study) and 2.65 V (titration) give 2.495 V in the
+    ladder and in the descriptors; the source-checked DFT 2.17 V is outranked, not averaged in."""
+    from matkb.consensus import consensus
+    from matkb.featurizers.properties import material_features
+    from matkb.ladder import describe_stack
+
+    with Store(shipped_db, read_only=True) as kb:
+        rows = kb.sql("SELECT value, verification FROM properties WHERE material_id = 'LATP' AND property = 'reduction_potential'")
+        best = rows[rows.verification == "value-checked"].value
+        assert len(best) >= 2 and (rows.verification != "value-checked").any()
+        c = consensus(kb.con, ["LATP"])["LATP"]["reduction_potential"]
+        report = describe_stack(kb, "Li/IL@PB@LATP/Li")
+    assert c.value == pytest.approx(best.median()) and c.n == len(best) and (c.lo, c.hi) == (best.min(), best.max())
+    (rung,) = [r for r in report.ladder if r.layer == "Prussian blue"]
+    assert rung.electrolyte_reduction_V == pytest.approx(best.median()) and rung.blocks
+    assert f"median of {len(best)} value-checked values" in rung.verdict
+    assert material_features("LATP", str(shipped_db))["electron_level_V"] == pytest.approx(best.median())

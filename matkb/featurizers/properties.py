@@ -24,7 +24,6 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..vocab import verification_sql
 from .base import MatkbFeaturizer, items_from_X
 
 CONDUCTION = {"insulating": 0.0, "semiconducting": 1.0, "mixed_conducting": 2.0, "metallic": 3.0}
@@ -95,25 +94,12 @@ def _read_snapshot(kb) -> tuple[dict, dict]:
             names.setdefault(key.lower(), mid)
         if reduced:
             names.setdefault(f"formula:{reduced}", mid)
-    # one value per material and property: the median of the rows at the best verification level present
-    # (geometric for conductivities), so two equally checked papers are averaged, not picked by source id
-    rows = kb.con.execute(f"""
-        WITH r AS (
-            SELECT material_id,
-                   CASE WHEN property = 'ionic_conductivity' THEN 'ionic_rt' ELSE property END AS prop,
-                   property LIKE '%conductivity' AS logscale, value, value_text, source_id,
-                   CASE WHEN property LIKE '%conductivity' AND value > 0 THEN ln(value) END AS ln_value,
-                   {verification_sql()} AS level
-            FROM properties
-            WHERE property <> 'ionic_conductivity' OR (temperature_C BETWEEN 15 AND 35 AND value > 0)),
-        top AS (SELECT *, min(level) OVER (PARTITION BY material_id, prop) AS best_level FROM r)
-        SELECT material_id, prop,
-               CASE WHEN any_value(logscale) THEN exp(median(ln_value)) ELSE median(value) END,
-               arg_min(value_text, source_id)
-        FROM top WHERE level = best_level GROUP BY material_id, prop""").fetchall()
+    from ..consensus import consensus
+
     best: dict[str, dict] = {}
-    for mid, prop, value, text in rows:
-        best.setdefault(mid, {})[prop] = text if value is None else value
+    for mid, props in consensus(kb.con).items():
+        for prop, c in props.items():
+            best.setdefault(mid, {})["ionic_rt" if prop == "ionic_conductivity" else prop] = c.text if c.value is None else c.value
     return names, best
 
 

@@ -3,14 +3,16 @@
 An interlayer protects a reducible electrolyte from Li metal when the
 electrons it can hand over sit at a potential *above* the electrolyte's
 reduction potential (vs Li/Li+): lithiated Prussian blue at ~3.07 V cannot
-reduce Ti4+ in LATP (onset 2.34 V in the founding study, 2.65 V by titration; their
-median 2.50 V is used), so the gap is about +0.6 V and electrons are blocked. Li metal itself (0 V) always lies below and reduces LATP.
+reduce Ti4+ in LATP (onset 2.34 V in the founding study, 2.65 V by titration;
+their median 2.50 V is used), so the gap is about +0.6 V and electrons are
+blocked. Li metal itself (0 V) always lies below and reduces LATP.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .consensus import consensus
 from .stack import StackError, parse_stack, split_stack, summarize
 
 #: which stored property gives a layer's electron level, in order of preference
@@ -89,8 +91,6 @@ def describe_stack(store, stack: str, cell_type: str | None = None) -> StackRepo
         parts = split_stack(stack)
         cell_type = "symmetric" if parts[0] == parts[-1] else "full"
     layers = parse_stack(stack, resolve, lambda mid: mats[mid]["roles"], cell_type)
-    from .consensus import consensus
-
     agreed = consensus(con, [lay.material_id for lay in layers])
     infos: list[LayerInfo] = []
     for lay in layers:

@@ -24,6 +24,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..consensus import consensus
 from .base import MatkbFeaturizer, items_from_X
 
 CONDUCTION = {"insulating": 0.0, "semiconducting": 1.0, "mixed_conducting": 2.0, "metallic": 3.0}
@@ -94,8 +95,6 @@ def _read_snapshot(kb) -> tuple[dict, dict]:
             names.setdefault(key.lower(), mid)
         if reduced:
             names.setdefault(f"formula:{reduced}", mid)
-    from ..consensus import consensus
-
     best: dict[str, dict] = {}
     for mid, props in consensus(kb.con).items():
         for prop, c in props.items():

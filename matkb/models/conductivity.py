@@ -28,8 +28,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ..consensus import ROOM_TEMPERATURE_C
+
 LATTICE = ["space_group_number", "a_A", "b_A", "c_A", "alpha_deg", "beta_deg", "gamma_deg"]
-RT_WINDOW_C = (15.0, 35.0)
+RT_WINDOW_C = ROOM_TEMPERATURE_C  #: the room-temperature window, the same one the descriptors use
 UPPER_BOUND_VALUE = 1e-15
 INTERVAL_LEVEL = 0.9
 KIND = "conductivity"
@@ -80,7 +82,7 @@ def training_table(kb, *, obelix_only: bool = False) -> pd.DataFrame:
     agg = {c: "first" for c in df.columns if c not in ("composition_key", "doi")}
     agg["log10_sigma"] = "mean"
     out = df.groupby(["composition_key", "doi"], as_index=False, sort=True).agg(agg)
-    return out.drop(columns="composition_key")[[c for c in df.columns if c != "composition_key"]]
+    return out[[c for c in df.columns if c != "composition_key"]]
 
 
 def _reduced(formula: str) -> str | None:

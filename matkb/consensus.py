@@ -43,13 +43,14 @@ def consensus(con, material_ids: list[str] | None = None) -> dict[str, dict[str,
     rows = con.execute(f"""
         WITH r AS (
             SELECT material_id, property, value, value_text, qualifier, method, source_id, verification,
-                   CASE WHEN property LIKE '%conductivity' AND value > 0 THEN ln(value) END AS ln_value,
+                   property LIKE '%conductivity' AS logscale,
+                   CASE WHEN logscale AND value > 0 THEN ln(value) END AS ln_value,
                    {verification_sql()} AS level
             FROM properties
             WHERE (property <> 'ionic_conductivity' OR (temperature_C BETWEEN {lo} AND {hi} AND value > 0)) {where}),
         top AS (SELECT *, min(level) OVER (PARTITION BY material_id, property) AS best_level FROM r)
         SELECT material_id, property,
-               CASE WHEN property LIKE '%conductivity' THEN exp(median(ln_value)) ELSE median(value) END,
+               CASE WHEN bool_or(logscale) THEN exp(median(ln_value)) ELSE median(value) END,
                arg_min(value_text, source_id), count(*), min(value), max(value),
                string_agg(DISTINCT source_id, ', ' ORDER BY source_id), any_value(verification),
                arg_min(qualifier, source_id), arg_min(method, source_id)

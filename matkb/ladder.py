@@ -105,8 +105,8 @@ def describe_stack(store, stack: str, cell_type: str | None = None) -> StackRepo
         level = next((k for k in LEVEL_PROPERTIES if k in known), None)
         info.level = _potential(level, known[level]) if level else None
         info.reduction = _potential("reduction_potential", known["reduction_potential"]) if "reduction_potential" in known else None
-        cc = [p for p in props if p[0] == "conduction_class"]
-        info.conduction_class = cc[0][6] if cc else None
+        cc = agreed.get(lay.material_id, {}).get("conduction_class")
+        info.conduction_class = cc.text if cc else None
         for p in props:
             label = p[0] + (f" @ {p[8]:g} degC" if p[8] is not None else "")
             info.properties.setdefault(label, p[7] or p[6] or "")

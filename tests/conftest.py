@@ -81,6 +81,15 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return p
 
 
+def latp_onsets(kb):
+    """LATP's value-checked reduction onsets in ``kb``, whose median the descriptors and the ladder use;
+    the founding study's 2.34 V must be one of them."""
+    onsets = kb.sql("SELECT value FROM properties WHERE material_id = 'LATP' AND property = 'reduction_potential' "
+                    "AND verification = 'value-checked'").value
+    assert 2.34 in onsets.tolist()
+    return onsets
+
+
 def dump_tables(db: Path) -> dict[str, list]:
     """Every row of every table and the schema, sorted: 'the store's content' for atomicity tests."""
     import duckdb

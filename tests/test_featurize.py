@@ -20,7 +20,7 @@ from matkb.featurizers import FeaturizeError, get_featurizer
 from matkb.featurizers.composition import CompositionFeaturizer
 from matkb.featurizers.redox import RedoxFeaturizer, oxidation_states
 
-from .conftest import MATKB, OBELIX
+from .conftest import MATKB, OBELIX, latp_onsets
 
 OBELIX_CSV = OBELIX / "train.csv"
 
@@ -194,9 +194,7 @@ def test_pair_potential_gap_of_the_founding_study():
     df = pd.DataFrame(p.transform([("PB", "LATP"), ("none", "LATP"), ("LiF", "LAGP")]), columns=p.get_feature_names_out())
     # LATP's reduction onset is the median of its best-checked values: the founding study's 2.34 V among them
     with matkb.open() as kb:
-        onsets = kb.sql("SELECT value FROM properties WHERE material_id = 'LATP' AND property = 'reduction_potential' "
-                        "AND verification = 'value-checked'").value
-    assert 2.34 in onsets.tolist()
+        onsets = latp_onsets(kb)
     assert df.potential_gap_V[0] == pytest.approx(3.07 - onsets.median()) and df.blocks_electrons[0] == 1
     assert df.potential_gap_V[1] == pytest.approx(-onsets.median()) and df.blocks_electrons[1] == 0
     assert df.blocks_electrons[2] == 1 and df.interlayer_stable_with_li[2] == 1  # LiF: an insulator, stable with Li

@@ -10,7 +10,7 @@ from matkb.models import persist
 from matkb.models.stability import FEATURES, describe_rows, harrell_c, predict_lifetimes, rank, train, training_table
 from matkb.store import Store, latest_version
 
-from .conftest import DATASETS, MATKB
+from .conftest import DATASETS, MATKB, latp_onsets
 
 
 @pytest.fixture(scope="module")
@@ -90,10 +90,7 @@ def test_founding_study_ordering_from_a_model_trained_without_it(kb_path):
 def latp_onset(kb_path) -> float:
     """LATP's reduction onset as the features see it: the median of its value-checked reduction potentials."""
     with Store(kb_path, read_only=True) as kb:
-        v = kb.sql("SELECT value FROM properties WHERE material_id = 'LATP' AND property = 'reduction_potential' "
-                   "AND verification = 'value-checked'").value
-    assert 2.34 in v.tolist()  # the founding study's Ti4+/Ti3+ onset is one of them
-    return float(v.median())
+        return float(latp_onsets(kb).median())
 
 
 def test_rank_schema_and_determinism(kb_path):

@@ -202,7 +202,7 @@ def info(fmt: Annotated[InfoFormat, typer.Option("--format", help="table or json
                f"{c['studies_with_doi']} with a DOI), "
                f"{c['cycling_results_with_outcome']} of {c['cycling_results']} cycling results with a measured outcome")
     typer.echo(f"                {c['sources_with_doi']} of {c['sources']} sources with a DOI, {c['sources_citable']} citable "
-               f"(a DOI, or a seen title with a year or a web address), {c['sources_source_checked_or_better']} "
+               f"(a DOI, a seen title with a year or a web address, or a journal reference), {c['sources_source_checked_or_better']} "
                f"({100 * c['sources_source_checked_or_better'] / max(c['sources'], 1):.1f} %) source-checked or better")
     typer.echo(f"                {c['interlayer_materials']} interlayer materials, {c['nasicon_compositions_with_conductivity']} NASICON "
                f"compositions with a conductivity at a stated temperature, {c['candidates']} candidates "

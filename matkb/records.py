@@ -342,10 +342,12 @@ _UNDATED_KINDS = ("web", "dataset")
 _UNSEEN_TITLE = re.compile(r"\((?:descriptive\b|[^()]*\btitle\b[^()]*\bnot (?:seen|confirmed))[^()]*\)", re.I)
 
 
-def citable(doi: str | None, title: str, year: int | None, kind: str) -> bool:
-    """Can a reader find the source again? A DOI; else a title that was seen and, for anything published, a year.
+def citable(doi: str | None, title: str, year: int | None, kind: str,
+            journal: str | None = None, volume: str | None = None, pages: str | None = None) -> bool:
+    """Can a reader find the source again? A DOI; else a title that was seen and, for anything published, a year;
+    else a full journal reference (journal, volume, pages and year), which finds a paper whose title nobody saw.
     A web page or dataset is found by its address (every one has a checked_url), so its seen title suffices."""
-    if doi:
+    if doi or all((journal, volume, pages, year)):
         return True
     return not _UNSEEN_TITLE.search(title) and (year is not None or kind in _UNDATED_KINDS)
 
@@ -393,6 +395,8 @@ def _source_row(rec: dict, origin: str) -> dict:
         "note": rec.get("note"),
         "origin": origin,
         "citation_url": rec.get("citation_url"),
+        "volume": rec.get("volume"),
+        "pages": rec.get("pages"),
     }
 
 

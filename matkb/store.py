@@ -366,7 +366,7 @@ class Store:
                 "sources", "sources_with_doi", "sources_source_checked_or_better", "interlayer_materials",
                 "nasicon_compositions_with_conductivity", "candidates", "candidates_untested")
         cov = dict(zip(keys, row, strict=True))
-        cov["sources_citable"] = sum(citable(*r) for r in self.con.execute("SELECT doi, title, year, kind FROM sources").fetchall())
+        cov["sources_citable"] = sum(citable(*r) for r in self.con.execute("SELECT doi, title, year, kind, journal, volume, pages FROM sources").fetchall())
         return cov
 
     # ------------------------------------------------------------------ cells

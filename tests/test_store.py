@@ -34,11 +34,11 @@ def test_store_of_an_older_schema_is_migrated_not_broken(db_path):
     assert "ingest_log" not in tables and "cycling" not in tables
     old.close()
     with Store(db_path) as kb:
-        assert kb.schema_version == latest_version() == 7
+        assert kb.schema_version == latest_version() == 8
         assert kb.pending_migrations() == []
         assert kb.sql("SELECT title FROM sources").title.tolist() == ["Old study"]
         applied = kb.sql("SELECT version, name FROM schema_migrations ORDER BY version")
-        assert applied.values.tolist() == [[1, "initial"], [2, "ingest_log"], [3, "external"], [4, "feature_cache"], [5, "source_citation_url"], [6, "stated_capacity"], [7, "also_cites"]]
+        assert applied.values.tolist() == [[1, "initial"], [2, "ingest_log"], [3, "external"], [4, "feature_cache"], [5, "source_citation_url"], [6, "stated_capacity"], [7, "also_cites"], [8, "source_volume_pages"]]
         kb.ingest([MATERIALS, SEED])  # the migrated store takes new data
         assert kb.sql("SELECT count(*) AS n FROM ingest_log").n[0] == 1
 
@@ -121,7 +121,8 @@ def test_sigkill_in_the_middle_of_a_large_ingest_leaves_the_store_as_it_was(seed
 
 def test_info_counts_a_source_citable_by_doi_or_seen_title_and_year(db_path, tmp_path):
     """The issue's rule (a DOI, or title + year): a descriptive title or a missing year does not count, except that a
-    web page is found by its address; studies with cells are counted with and without a DOI."""
+    web page is found by its address and a paper by a full journal reference (journal, volume, pages, year);
+    studies with cells are counted with and without a DOI."""
     rec = tmp_path / "cite.yaml"
     rec.write_text(textwrap.dedent("""\
         format: matkb-record/1
@@ -131,6 +132,8 @@ def test_info_counts_a_source_citable_by_doi_or_seen_title_and_year(db_path, tmp
           - {id: no-year, doi: null, title: A newer paper, year: null, kind: experimental, verification: citation-incomplete, note: year not printed}
           - {id: descriptive, doi: null, title: "Sn on NZSP (descriptive; original title not seen)", year: 2024, kind: experimental, verification: citation-incomplete}
           - {id: web-page, doi: null, title: Modulus of Rigidity, year: null, kind: web, verification: citation-incomplete, checked_url: "https://example.org/g", note: an undated page}
+          - {id: by-reference, doi: null, title: "NaMZrP (descriptive; original title not seen)", year: 1990, journal: J. Mater. Sci., volume: "25(9)", pages: 4008-4013, kind: experimental, verification: citation-incomplete, note: from a digest}
+          - {id: no-pages, doi: null, title: "NaMZrP again (descriptive; original title not seen)", year: 1990, journal: J. Mater. Sci., volume: "25", kind: experimental, verification: citation-incomplete, note: pages not seen}
         cells:
           - {id: c1, source: no-year, stack: Li/LATP/Li, type: symmetric, location: abstract, verification: recalled}
           - {id: c2, source: by-doi, stack: Li/LATP/Li, type: symmetric, location: abstract, verification: recalled}
@@ -138,5 +141,7 @@ def test_info_counts_a_source_citable_by_doi_or_seen_title_and_year(db_path, tmp
     with Store(db_path) as kb:
         kb.ingest([MATERIALS, rec])
         cov = kb.info()["coverage"]
-    assert (cov["sources"], cov["sources_with_doi"], cov["sources_citable"]) == (5, 1, 3)
+    assert (cov["sources"], cov["sources_with_doi"], cov["sources_citable"]) == (7, 1, 4)
+    with Store(db_path, read_only=True) as kb:
+        assert kb.sql("SELECT volume, pages FROM sources WHERE source_id = 'by-reference'").values.tolist() == [["25(9)", "4008-4013"]]
     assert (cov["studies_with_cells"], cov["studies_with_doi"]) == (2, 1)

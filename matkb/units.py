@@ -61,8 +61,10 @@ def _factor(unit_text: str, canonical: str) -> tuple[float, float]:
 
 
 def convert(value: float, unit_text: str, canonical: str) -> float:
+    """``value`` in ``canonical`` units, to 12 significant digits: no number in a paper carries more, and the
+    binary remainder of a conversion (473 K -> 199.85000000000002 degC) is not data."""
     scale, offset = _factor(unit_text, canonical)
-    return scale * value + offset
+    return float(f"{scale * value + offset:.12g}")
 
 
 def parse_quantity(text: str | float | int, kind: str) -> Value:

@@ -67,3 +67,10 @@ def test_any_text_gives_a_value_or_a_unit_error(text, kind):
     except UnitError:
         return
     assert math.isfinite(q.value)
+
+
+@pytest.mark.parametrize(("text", "kind", "exact"), [("473 K", "temperature", 199.85), ("1.0 TPa", "modulus", 1000.0),
+                                                      ("0.7 mm", "length", 700.0), ("15.3 mS/cm", "conductivity", 0.0153)])
+def test_a_conversion_leaves_no_binary_remainder(text, kind, exact):
+    """473 K is stored as 199.85 degC, not 199.85000000000002: the store's numbers print as the paper wrote them."""
+    assert parse_quantity(text, kind).value == exact

@@ -3,7 +3,8 @@
 A material often has several rows for a property (two papers, two methods). The value used is the median
 of the rows at the best verification level present (geometric for conductivities, which span decades), so
 two equally checked papers are averaged rather than one being picked by its source id, and a recalled or
-source-checked number never outvotes one read in its paper. Conductivities are taken at room temperature
+source-checked number never outvotes one read in its paper. At that level a measurement outvotes a calculation:
+a PBE band gap is not averaged with an optical one. Conductivities are taken at room temperature
 (15-35 degC) only: a value at 300 degC is not evidence about 25 degC.
 """
 
@@ -28,12 +29,14 @@ class Consensus:
     verification: str
     qualifier: str | None
     method: str | None
+    basis: str = "measured"
 
     def describe(self, unit: str = "") -> str | None:
         """The row's own method for one row; for several, how many and their spread."""
         if self.n == 1 or self.lo is None:
             return self.method
-        return f"median of {self.n} {self.verification} values, {self.lo:g} to {self.hi:g}{unit}"
+        kind = " computed" if self.basis == "computed" else ""
+        return f"median of {self.n} {self.verification}{kind} values, {self.lo:g} to {self.hi:g}{unit}"
 
 
 def consensus(con, material_ids: list[str] | None = None) -> dict[str, dict[str, Consensus]]:
@@ -42,10 +45,10 @@ def consensus(con, material_ids: list[str] | None = None) -> dict[str, dict[str,
     where = "" if material_ids is None else "AND material_id IN (SELECT unnest(?::VARCHAR[]))"
     rows = con.execute(f"""
         WITH r AS (
-            SELECT material_id, property, value, value_text, qualifier, method, source_id, verification,
+            SELECT material_id, property, value, value_text, qualifier, method, basis, source_id, verification,
                    property LIKE '%conductivity' AS logscale,
                    CASE WHEN logscale AND value > 0 THEN ln(value) END AS ln_value,
-                   {verification_sql()} AS level
+                   2 * {verification_sql()} + CAST(basis = 'computed' AS INTEGER) AS level
             FROM properties
             WHERE (property <> 'ionic_conductivity' OR (temperature_C BETWEEN {lo} AND {hi} AND value > 0)) {where}),
         top AS (SELECT *, min(level) OVER (PARTITION BY material_id, property) AS best_level FROM r)
@@ -53,7 +56,7 @@ def consensus(con, material_ids: list[str] | None = None) -> dict[str, dict[str,
                CASE WHEN bool_or(logscale) THEN exp(median(ln_value)) ELSE median(value) END,
                arg_min(value_text, source_id), count(*), min(value), max(value),
                string_agg(DISTINCT source_id, ', ' ORDER BY source_id), any_value(verification),
-               arg_min(qualifier, source_id), arg_min(method, source_id)
+               arg_min(qualifier, source_id), arg_min(method, source_id), any_value(basis)
         FROM top WHERE level = best_level GROUP BY material_id, property""",
         [] if material_ids is None else [list(material_ids)]).fetchall()
     out: dict[str, dict[str, Consensus]] = {}

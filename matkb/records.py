@@ -342,6 +342,12 @@ _UNDATED_KINDS = ("web", "dataset")
 _UNSEEN_TITLE = re.compile(r"\((?:descriptive\b|[^()]*\btitle\b[^()]*\bnot (?:seen|confirmed))[^()]*\)", re.I)
 
 
+#: words in a `method` that mean the value was calculated, not measured
+_COMPUTED_METHOD = re.compile(
+    r"\b(?:DFT|AIMD|NEB|GW|QSGW|HSE\w*|PBE\w*|LDA|first[- ]principles?|ab initio|molecular dynamics|kinetic Monte Carlo|"
+    r"atomistic simulation|simulat\w*|comput\w*|calculat\w*|predict\w*)\b", re.I)
+
+
 def citable(doi: str | None, title: str, year: int | None, kind: str,
             journal: str | None = None, volume: str | None = None, pages: str | None = None) -> bool:
     """Can a reader find the source again? A DOI; else a title that was seen and, for anything published, a year;
@@ -500,6 +506,22 @@ class _FileCompiler:
             "note": rec.get("note"),
         }
 
+    def basis(self, where: str, rec: dict, source_id: str) -> str:
+        """`basis` as written; else computed for a computational source and measured otherwise. A method that reads
+        as a calculation on a row counted as measured by that default is flagged, so no DFT value passes as measured."""
+        if rec.get("basis"):
+            return rec["basis"]
+        kind = self.sources[source_id]["kind"]
+        if kind == "computational":
+            return "computed"
+        method = rec.get("method") or ""
+        hit = _COMPUTED_METHOD.search(method)
+        if hit:
+            self.ctx.warn(where, "basis", None,
+                          f"method {method!r} reads as a calculation ({hit.group(0)!r}), but the row counts as measured because "
+                          f"its source is {kind}; write `basis: computed` (or `basis: measured` if it is a measurement)", "computed_as_measured")
+        return "measured"
+
     def material(self, where: str, fld: str, mid: str | None) -> str | None:
         if mid is None:
             return None
@@ -556,6 +578,7 @@ class _FileCompiler:
         if not (ok and prov and mid):
             return
         t_c = temp.value if temp else None
+        basis = self.basis(where, rec, prov["source_id"])
         self.rows["properties"].append({
             "property_key": stable_key(prov["source_id"], mid, name, t_c, rec.get("component"), rec.get("condition"), rec.get("method"), rec["location"]),
             "material_id": mid,
@@ -568,6 +591,7 @@ class _FileCompiler:
             "value_as_written": str(rec["value"]),
             "temperature_C": t_c,
             "method": rec.get("method"),
+            "basis": basis,
             "component": rec.get("component"),
             "condition": rec.get("condition"),
             **prov,

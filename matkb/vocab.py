@@ -85,6 +85,7 @@ _ENUMS = {
     ("$defs", "material", "properties", "roles", "items"): "roles",
     ("$defs", "material", "properties", "working_ion"): "working_ions",
     ("$defs", "property", "properties", "property"): "properties",
+    ("$defs", "property", "properties", "basis"): "bases",
     ("$defs", "cell", "properties", "type"): "cell_types",
     ("$defs", "cell", "properties", "working_ion"): "working_ions",
     ("$defs", "cycling_result", "properties", "test"): "tests",

@@ -30,6 +30,11 @@ def test_training_table_applies_the_obelix_conventions(imported_db):
     # one row per composition and paper even where one dataset writes the unit-cell formula (OBELiX coi, Liverpool 92)
     assert not full.reduced_formula.map(composition_key).to_frame().assign(doi=full.doi).duplicated().any()
     assert full.reduced_formula.str.contains("Li").all() and full.temperature_C.between(15, 35).all()
+    # a curated conductivity from DFT, AIMD or MD is a prediction, not a label (e.g. the AIMD 15.3 mS/cm of Li2Sm2/3Cl4)
+    with Store(imported_db, read_only=True) as kb:
+        computed = kb.sql("SELECT material_id FROM conductivities WHERE basis = 'computed' AND temperature_C BETWEEN 15 AND 35")
+    assert "Li2Sm2_3Cl4" in set(computed.material_id)
+    assert not set(computed.material_id) & set(full[full.dataset == "curated"].name)
 
 
 def test_train_compares_with_the_obelix_baseline_on_the_same_folds_and_round_trips(imported_db, tmp_path):

@@ -104,3 +104,27 @@ def test_a_property_with_several_best_checked_rows_is_their_median_everywhere(sh
     assert rung.electrolyte_reduction_V == pytest.approx(best.median()) and rung.blocks
     assert f"median of {len(best)} value-checked values" in rung.verdict
     assert material_features("LATP", str(shipped_db))["electron_level_V"] == pytest.approx(best.median())
+
+
+def test_a_measurement_outvotes_a_calculation_at_the_same_verification_level(shipped_db, tmp_path):
+    """NaZr2(PO4)3's activation energy: two value-checked measurements and one value-checked DFT-NEB barrier;
+    the consensus is the measurements' median, and a store of only the calculation still answers (with it)."""
+    import shutil
+
+    from matkb.consensus import consensus
+
+    q = ("SELECT value, basis FROM properties WHERE material_id = 'NaZr2(PO4)3' AND property = 'activation_energy' "
+         "AND verification = 'value-checked'")
+    with Store(shipped_db, read_only=True) as kb:
+        rows = kb.sql(q)
+        c = consensus(kb.con, ["NaZr2(PO4)3"])["NaZr2(PO4)3"]["activation_energy"]
+    measured = rows[rows.basis == "measured"].value
+    assert len(measured) >= 2 and (rows.basis == "computed").any()
+    assert c.value == pytest.approx(measured.median()) and c.n == len(measured) and c.basis == "measured"
+    only = tmp_path / "only.duckdb"
+    shutil.copy(shipped_db, only)
+    with Store(only) as kb:
+        kb.con.execute("DELETE FROM properties WHERE material_id = 'NaZr2(PO4)3' AND property = 'activation_energy' "
+                       "AND basis = 'measured'")
+        c = consensus(kb.con, ["NaZr2(PO4)3"])["NaZr2(PO4)3"]["activation_energy"]
+    assert c.basis == "computed" and c.value == pytest.approx(rows[rows.basis == "computed"].value.median())

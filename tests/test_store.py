@@ -34,13 +34,25 @@ def test_store_of_an_older_schema_is_migrated_not_broken(db_path):
     assert "ingest_log" not in tables and "cycling" not in tables
     old.close()
     with Store(db_path) as kb:
-        assert kb.schema_version == latest_version() == 8
+        assert kb.schema_version == latest_version() == 9
         assert kb.pending_migrations() == []
         assert kb.sql("SELECT title FROM sources").title.tolist() == ["Old study"]
         applied = kb.sql("SELECT version, name FROM schema_migrations ORDER BY version")
-        assert applied.values.tolist() == [[1, "initial"], [2, "ingest_log"], [3, "external"], [4, "feature_cache"], [5, "source_citation_url"], [6, "stated_capacity"], [7, "also_cites"], [8, "source_volume_pages"]]
+        assert applied.values.tolist() == [[1, "initial"], [2, "ingest_log"], [3, "external"], [4, "feature_cache"], [5, "source_citation_url"], [6, "stated_capacity"], [7, "also_cites"], [8, "source_volume_pages"], [9, "property_basis"]]
         kb.ingest([MATERIALS, SEED])  # the migrated store takes new data
         assert kb.sql("SELECT count(*) AS n FROM ingest_log").n[0] == 1
+
+
+def test_migration_9_marks_the_rows_of_a_computational_source_computed(db_path):
+    old = create_store(db_path, version=8)
+    old.con.execute("INSERT INTO sources (source_id, title, year, kind, verification) VALUES "
+                    "('dft', 'A calculation', 2019, 'computational', 'recalled'), ('exp', 'An experiment', 2019, 'experimental', 'recalled')")
+    old.con.execute("INSERT INTO materials (material_id, name, class, roles) VALUES ('LiF', 'LiF', 'fluoride', ['candidate'])")
+    old.con.execute("INSERT INTO properties (property_key, material_id, property, value, source_id, location, verification) VALUES "
+                    "('k1', 'LiF', 'band_gap', 8.9, 'dft', 'text', 'recalled'), ('k2', 'LiF', 'band_gap', 13.6, 'exp', 'text', 'recalled')")
+    old.close()
+    with Store(db_path) as kb:
+        assert kb.sql("SELECT source_id, basis FROM properties ORDER BY source_id").values.tolist() == [["dft", "computed"], ["exp", "measured"]]
 
 
 def test_read_only_open_of_an_old_store_migrates_it_first(db_path):

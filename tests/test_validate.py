@@ -218,6 +218,25 @@ def test_arrhenius_consistent_passes_inconsistent_warns(tmp_path):
     assert "0.300 eV" in w.message and "0.400" in w.message
 
 
+def test_a_calculated_value_is_computed_and_one_that_only_says_so_in_its_method_is_flagged(tmp_path):
+    """A `computational` source's rows are computed; a DFT method on an experimental paper's row must say `basis`."""
+    body = """\
+format: matkb-record/1
+sources:
+  - {id: exp, title: An experiment, year: 2020, doi: 10.1000/e, kind: experimental, verification: source-checked, checked_url: "https://example.org/e"}
+  - {id: dft, title: A calculation, year: 2020, doi: 10.1000/d, kind: computational, verification: source-checked, checked_url: "https://example.org/d"}
+properties:
+  - {material: LiF, property: band_gap, value: "13.6 eV", method: optical absorption, source: exp, location: abstract, verification: value-checked}
+  - {material: LiF, property: band_gap, value: "8.9 eV", method: DFT-PBE, source: exp, location: abstract, verification: value-checked}
+  - {material: LiF, property: band_gap, value: "9.0 eV", method: DFT-PBE, basis: computed, source: exp, location: text, verification: value-checked}
+  - {material: LiF, property: band_gap, value: "14.2 eV", method: GW, source: dft, location: abstract, verification: value-checked}
+"""
+    c = compile_records([write(tmp_path, "rec.yaml", body)], definitions_catalog([MATERIALS]))
+    (w,) = c.warnings
+    assert w.check == "computed_as_measured" and "'DFT-PBE'" in w.message and "line" in w.where
+    assert [r["basis"] for r in c.rows["properties"]] == ["measured", "measured", "computed", "computed"]
+
+
 def test_potential_outside_window_warns(tmp_path):
     c = check(tmp_path, "properties:\n  - {material: LATP, property: reduction_potential, value: '-0.5 V', location: text, verification: recalled}\n"
                         "  - {material: LAGP, property: reduction_potential, value: '2.7 V', location: text, verification: recalled}\n")

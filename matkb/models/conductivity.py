@@ -56,6 +56,7 @@ def training_table(kb, *, obelix_only: bool = False) -> pd.DataFrame:
         "e.space_group_number, e.a_A, e.b_A, e.c_A, e.alpha_deg, e.beta_deg, e.gamma_deg "
         f"FROM {rows} a LEFT JOIN external_conductivities e ON e.entry_key = a.name "
         f"WHERE a.temperature_C BETWEEN {lo} AND {hi} AND coalesce(a.component, 'total') IN ('total', 'bulk') "
+        "AND a.basis = 'measured' "  # a DFT/AIMD/MD conductivity is a prediction, not a label
         "ORDER BY a.origin_kind, a.name"
     )
     if df.empty:

@@ -29,7 +29,7 @@ class Consensus:
     verification: str
     qualifier: str | None
     method: str | None
-    basis: str = "measured"
+    basis: str
 
     def describe(self, unit: str = "") -> str | None:
         """The row's own method for one row; for several, how many and their spread."""

@@ -349,7 +349,7 @@ _COMPUTED_METHOD = re.compile(
 
 
 def citable(doi: str | None, title: str, year: int | None, kind: str,
-            journal: str | None = None, volume: str | None = None, pages: str | None = None) -> bool:
+            journal: str | None, volume: str | None, pages: str | None) -> bool:
     """Can a reader find the source again? A DOI; else a title that was seen and, for anything published, a year;
     else a full journal reference (journal, volume, pages and year), which finds a paper whose title nobody saw.
     A web page or dataset is found by its address (every one has a checked_url), so its seen title suffices."""

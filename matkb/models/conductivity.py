@@ -31,7 +31,6 @@ import pandas as pd
 from ..consensus import ROOM_TEMPERATURE_C
 
 LATTICE = ["space_group_number", "a_A", "b_A", "c_A", "alpha_deg", "beta_deg", "gamma_deg"]
-RT_WINDOW_C = ROOM_TEMPERATURE_C  #: the room-temperature window, the same one the descriptors use
 UPPER_BOUND_VALUE = 1e-15
 INTERVAL_LEVEL = 0.9
 KIND = "conductivity"
@@ -47,7 +46,7 @@ BASELINE_GRIDS = {
 # ------------------------------------------------------------------ data
 def training_table(kb, *, obelix_only: bool = False) -> pd.DataFrame:
     """Room-temperature conductivities of Li conductors, one row per (composition, DOI), with a log10 target and the DOI group."""
-    lo, hi = RT_WINDOW_C
+    lo, hi = ROOM_TEMPERATURE_C  # the same window the descriptors use
     # the OBELiX split is the benchmark: all its entries, also those linked to a curated value of the same paper
     rows = "(SELECT * FROM imported_conductivities WHERE origin_kind = 'obelix')" if obelix_only else "all_conductivities"
     df = kb.sql(
@@ -276,7 +275,7 @@ def train(kb, *, grid: str = "small", seed: int = 0, out=None, compare: bool = T
     card = {
         "kind": KIND,
         "model": "ExtraTreesRegressor after median imputation with missing indicators",
-        "target": f"log10 ionic conductivity (S/cm) between {RT_WINDOW_C[0]:g} and {RT_WINDOW_C[1]:g} degC; "
+        "target": f"log10 ionic conductivity (S/cm) between {ROOM_TEMPERATURE_C[0]:g} and {ROOM_TEMPERATURE_C[1]:g} degC; "
                   f"upper bounds set to {UPPER_BOUND_VALUE:g} (OBELiX convention)",
         "features": feature_names(elements), "elements": elements,
         "training_rows": len(df), "training_by_dataset": df.dataset.value_counts().to_dict(),

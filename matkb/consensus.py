@@ -5,7 +5,8 @@ of the rows at the best verification level present (geometric for conductivities
 two equally checked papers are averaged rather than one being picked by its source id, and a recalled or
 source-checked number never outvotes one read in its paper. At that level a measurement outvotes a calculation:
 a PBE band gap is not averaged with an optical one. Conductivities are taken at room temperature
-(15-35 degC) only: a value at 300 degC is not evidence about 25 degC.
+(15-35 degC) only: a value at 300 degC is not evidence about 25 degC. A row that states a range ("40 to 60 GPa",
+"0.2 to 0.3 eV") enters as its midpoint (geometric for conductivities), not as its lower end, and its ends set the spread.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class Consensus:
 
     def describe(self, unit: str = "") -> str | None:
         """The row's own method for one row; for several, how many and their spread."""
+        if self.n == 1 and self.qualifier == "range":
+            return f"midpoint of the stated range {self.lo:g} to {self.hi:g}{unit}"
         if self.n == 1 or self.lo is None:
             return self.method
         kind = " computed" if self.basis == "computed" else ""
@@ -45,16 +48,19 @@ def consensus(con, material_ids: list[str] | None = None) -> dict[str, dict[str,
     where = "" if material_ids is None else "AND material_id IN (SELECT unnest(?::VARCHAR[]))"
     rows = con.execute(f"""
         WITH r AS (
-            SELECT material_id, property, value, value_text, qualifier, method, basis, source_id, verification,
+            SELECT material_id, property, value_text, qualifier, method, basis, source_id, verification,
+                   value AS low, coalesce(value_hi, value) AS high,
                    property LIKE '%conductivity' AS logscale,
-                   CASE WHEN logscale AND value > 0 THEN ln(value) END AS ln_value,
+                   CASE WHEN value_hi IS NULL THEN value WHEN logscale THEN sqrt(value * value_hi)
+                        ELSE (value + value_hi) / 2 END AS mid,
+                   CASE WHEN logscale AND mid > 0 THEN ln(mid) END AS ln_mid,
                    2 * {verification_sql()} + CAST(basis = 'computed' AS INTEGER) AS level
             FROM properties
             WHERE (property <> 'ionic_conductivity' OR (temperature_C BETWEEN {lo} AND {hi} AND value > 0)) {where}),
         top AS (SELECT *, min(level) OVER (PARTITION BY material_id, property) AS best_level FROM r)
         SELECT material_id, property,
-               CASE WHEN bool_or(logscale) THEN exp(median(ln_value)) ELSE median(value) END,
-               arg_min(value_text, source_id), count(*), min(value), max(value),
+               CASE WHEN bool_or(logscale) THEN exp(median(ln_mid)) ELSE median(mid) END,
+               arg_min(value_text, source_id), count(*), min(low), max(high),
                string_agg(DISTINCT source_id, ', ' ORDER BY source_id), any_value(verification),
                arg_min(qualifier, source_id), arg_min(method, source_id), any_value(basis)
         FROM top WHERE level = best_level GROUP BY material_id, property""",

@@ -106,6 +106,23 @@ def test_a_property_with_several_best_checked_rows_is_their_median_everywhere(sh
     assert material_features("LATP", str(shipped_db))["electron_level_V"] == pytest.approx(best.median())
 
 
+def test_a_stated_range_enters_the_consensus_as_its_midpoint(shipped_db):
+    """Ge's lithiation potential is stored as one range ("0.14 to 0.29 V"): descriptors and the ladder use its
+    midpoint, say so, and keep its ends as the spread; a lower end would make Ge look 0.07 V more reducing than stated."""
+    from matkb.consensus import consensus
+    from matkb.ladder import describe_stack
+
+    with Store(shipped_db, read_only=True) as kb:
+        (lo, hi), = kb.sql("SELECT value, value_hi FROM properties WHERE material_id = 'Ge' "
+                           "AND property = 'lithiation_potential' AND value_hi IS NOT NULL").values.tolist()
+        c = consensus(kb.con, ["Ge"])["Ge"]["lithiation_potential"]
+        report = describe_stack(kb, "Li/Ge@LAGP/Li")
+    assert c.n == 1 and c.value == pytest.approx((lo + hi) / 2) and (c.lo, c.hi) == (lo, hi)
+    assert c.describe(" V") == f"midpoint of the stated range {lo:g} to {hi:g} V"
+    levels = [lay.level for lay in report.layers if lay.material_id == "Ge"]  # one Ge layer per face
+    assert levels and all(v.value_V == pytest.approx((lo + hi) / 2) and v.qualifier == "~" for v in levels)
+
+
 def test_a_measurement_outvotes_a_calculation_at_the_same_verification_level(shipped_db, tmp_path):
     """NaZr2(PO4)3's activation energy: two value-checked measurements and one value-checked DFT-NEB barrier;
     the consensus is the measurements' median, and a store of only the calculation still answers (with it)."""

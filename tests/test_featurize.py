@@ -230,8 +230,9 @@ def test_properties_monroe_newman_ratio():
 
     p = PropertiesFeaturizer().fit()
     df = pd.DataFrame(p.transform(["LATP", "Unobtainium"]), columns=p.get_feature_names_out())
-    # LATP's electron level is its reduction onset: the median of the founding study's 2.34 V and the PITT 2.65 V
-    assert df.g_over_g_li[0] == pytest.approx(40.0 / 4.25) and df.electron_level_V[0] == pytest.approx((2.34 + 2.65) / 2)
+    # LATP's shear modulus is the founding study's "~40-60 GPa", which enters as its midpoint (not its lower end);
+    # its electron level is its reduction onset: the median of the founding study's 2.34 V and the PITT 2.65 V
+    assert df.g_over_g_li[0] == pytest.approx(50.0 / 4.25) and df.electron_level_V[0] == pytest.approx((2.34 + 2.65) / 2)
     assert df.known_material[1] == 0 and df.iloc[1, 1:].isna().all()
 
 

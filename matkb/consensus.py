@@ -34,7 +34,7 @@ class Consensus:
 
     def describe(self, unit: str = "") -> str | None:
         """The row's own method for one row; for several, how many and their spread."""
-        if self.n == 1 and self.qualifier == "range":
+        if self.n == 1 and self.lo != self.hi:  # one row that states a range
             return f"midpoint of the stated range {self.lo:g} to {self.hi:g}{unit}"
         if self.n == 1 or self.lo is None:
             return self.method

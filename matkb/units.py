@@ -1,4 +1,4 @@
-"""Quantities as papers write them: "~60 mV", ">800 h", "2 to 5 um", "1.12e-4 S/cm".
+"""Quantities as papers write them: "~60 mV", ">800 h", "2 to 5 um", "~40 to 60 GPa", "1.12e-4 S/cm".
 
 :func:`parse_quantity` splits qualifier, number(s) and unit and converts to the
 canonical unit of a quantity kind from ``vocabulary.yaml`` with pint.
@@ -100,9 +100,9 @@ def parse_quantity(text: str | float | int, kind: str) -> Value:
         if unit in ("%",):
             unit = "percent"
         if hi is not None:
-            if qual != "=":
-                raise UnitError(f"{text!r}: a range cannot also carry the qualifier {qual!r}")
-            qual = "range"
+            if qual not in ("=", "~"):
+                raise UnitError(f"{text!r}: a range cannot also carry the qualifier {qual!r} (only '~', for an approximate range)")
+            qual = "~range" if qual == "~" else "range"
     if not math.isfinite(lo) or (hi is not None and not math.isfinite(hi)):
         raise UnitError(f"{text!r} is not a finite number")
     lo_c = convert(lo, unit, spec.unit)

@@ -18,6 +18,7 @@ from matkb.units import parse_quantity
         (">800 h", "time", 800.0, ">", None),
         ("2 to 5 um", "length", 2.0, "range", 5.0),
         ("2 to 5 µm", "length", 2.0, "range", 5.0),
+        ("~40 to 60 GPa", "modulus", 40.0, "~range", 60.0),
         ("30 °C", "temperature", 30.0, "=", None),
         ("303.15 K", "temperature", 30.0, "=", None),
         ("50 uA/cm^2", "current_density", 0.05, "=", None),
@@ -50,7 +51,7 @@ def test_converts_to_canonical_unit(text, kind, value, qualifier, hi):
         ("fast", "time", "cannot read 'fast'"),
         ("1e999 h", "time", "not a finite number"),
         ("5 to 2 um", "length", "upper bound is below"),
-        ("~2 to 5 um", "length", "a range cannot also carry"),
+        (">2 to 5 um", "length", "a range cannot also carry"),
         (12, "time", "a bare number needs a unit"),
     ],
 )

@@ -209,7 +209,8 @@ def info(fmt: Annotated[InfoFormat, typer.Option("--format", help="table or json
                f"({c['candidates_untested']} never tested in a stored cell)")
     typer.echo(f"sources ({len(data['sources'])}):")
     for s in data["sources"]:
-        typer.echo(f"  {s['source_id']:32s} {s['year'] or '----'}  {s['doi'] or '(no DOI)':38s} {s['verification']}")
+        cite = "" if s["citable"] else "  NOT CITABLE (no DOI, seen title with a year, or journal reference)"
+        typer.echo(f"  {s['source_id']:32s} {s['year'] or '----'}  {s['doi'] or '(no DOI)':38s} {s['verification']}{cite}")
 
 
 SQL_HELP = (

@@ -326,23 +326,29 @@ class Store:
         for table, levels in shares.items():
             tot = sum(levels.values())
             shares[table] = {lvl: round(100.0 * n / tot, 1) for lvl, n in levels.items()}
-        sources = self.con.execute(
-            "SELECT source_id, coalesce(doi, '') AS doi, year, verification, title FROM sources ORDER BY source_id"
-        ).fetchall()
+        from .records import citable
+
+        sources = [
+            {"source_id": sid, "doi": doi or "", "year": year, "verification": level, "title": title,
+             "citable": citable(doi, title, year, kind, journal, volume, pages)}
+            for sid, doi, year, level, title, kind, journal, volume, pages in self.con.execute(
+                "SELECT source_id, doi, year, verification, title, kind, journal, volume, pages FROM sources ORDER BY source_id"
+            ).fetchall()
+        ]
         return {
             "path": str(self.path),
             "schema_version": self.schema_version,
             "matkb_version": __version__,
             "counts": counts,
             "verification_percent": shares,
-            "coverage": self._coverage(),
-            "sources": [dict(zip(("source_id", "doi", "year", "verification", "title"), s, strict=True)) for s in sources],
+            "coverage": {**self._coverage(), "sources_citable": sum(s["citable"] for s in sources)},
+            "sources": sources,
             "datasets_fingerprint": self.meta(FINGERPRINT_KEY),
         }
 
     def _coverage(self) -> dict[str, int]:
-        """How much of the record is there: studies with cells, results with a measured outcome, fully cited sources."""
-        from .records import CYCLING_CONDITIONS, CYCLING_FIELDS, citable
+        """How much of the record is there: studies with cells, results with a measured outcome, checked sources."""
+        from .records import CYCLING_CONDITIONS, CYCLING_FIELDS
 
         outcome = " OR ".join(f"{col} IS NOT NULL" for f, (_, col, _hi) in CYCLING_FIELDS.items() if f not in CYCLING_CONDITIONS)
         row = self.con.execute(f"""
@@ -365,9 +371,7 @@ class Store:
         keys = ("studies_with_cells", "studies_with_na_cells", "studies_with_doi", "cycling_results", "cycling_results_with_outcome",
                 "sources", "sources_with_doi", "sources_source_checked_or_better", "interlayer_materials",
                 "nasicon_compositions_with_conductivity", "candidates", "candidates_untested")
-        cov = dict(zip(keys, row, strict=True))
-        cov["sources_citable"] = sum(citable(*r) for r in self.con.execute("SELECT doi, title, year, kind, journal, volume, pages FROM sources").fetchall())
-        return cov
+        return dict(zip(keys, row, strict=True))
 
     # ------------------------------------------------------------------ cells
     def cell(self, stack: str, cell_type: str | None = None):

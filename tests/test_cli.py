@@ -27,10 +27,25 @@ def test_console_script_help_and_info(seeded):
     cov = info["coverage"]
     assert (cov["studies_with_cells"], cov["studies_with_na_cells"]) == (1, 0)
     assert (cov["cycling_results"], cov["cycling_results_with_outcome"]) == (9, 7)
-    assert cov["sources_source_checked_or_better"] < cov["sources"]  # the seed's citation is incomplete
+    # the seed prints no DOI, journal or year anywhere stored: it is cited as the undated web article it is known as
+    assert cov["sources_citable"] == cov["sources_source_checked_or_better"] == cov["sources"] == 1
+    assert [(s["source_id"], s["doi"], s["citable"]) for s in info["sources"]] == [("pb-latp-seed", "", True)]
     table = run("--db", seeded, "info").stdout
-    assert "7 of 9 cycling results with a measured outcome" in table
-    assert table.index("value-checked") < table.index("citation-incomplete")  # levels listed best first
+    assert "7 of 9 cycling results with a measured outcome" in table and "NOT CITABLE" not in table
+
+
+def test_info_marks_the_sources_that_cannot_be_cited(shipped_db):
+    """On the shipped store: verification levels best first, and every source the JSON calls uncitable is the one the
+    table marks, with neither a DOI nor a year (the issue's "DOI, or title + year")."""
+    info = json.loads(run("--db", shipped_db, "info", "--format", "json").stdout)
+    table = run("--db", shipped_db, "info").stdout
+    (levels,) = [line for line in table.splitlines() if line.strip().startswith("sources ") and "%" in line]
+    assert levels.index("value-checked") < levels.index("source-checked") < levels.index("citation-incomplete")
+    uncitable = [s for s in info["sources"] if not s["citable"]]
+    assert uncitable and len(uncitable) == info["coverage"]["sources"] - info["coverage"]["sources_citable"]
+    assert all(not s["doi"] and (s["year"] is None or "descriptive" in s["title"]) for s in uncitable)
+    marked = {line.split()[0] for line in table.splitlines() if line.endswith("journal reference)") and "NOT CITABLE" in line}
+    assert marked == {s["source_id"] for s in uncitable}
 
 
 def test_init_ingest_validate_sql_cell(tmp_path):

@@ -152,8 +152,10 @@ def test_info_counts_a_source_citable_by_doi_or_seen_title_and_year(db_path, tmp
         """), encoding="utf-8")
     with Store(db_path) as kb:
         kb.ingest([MATERIALS, rec])
-        cov = kb.info()["coverage"]
+        info = kb.info()
+    cov = info["coverage"]
     assert (cov["sources"], cov["sources_with_doi"], cov["sources_citable"]) == (7, 1, 4)
+    assert {s["source_id"] for s in info["sources"] if not s["citable"]} == {"no-year", "descriptive", "no-pages"}
     with Store(db_path, read_only=True) as kb:
         assert kb.sql("SELECT volume, pages FROM sources WHERE source_id = 'by-reference'").values.tolist() == [["25(9)", "4008-4013"]]
     assert (cov["studies_with_cells"], cov["studies_with_doi"]) == (2, 1)

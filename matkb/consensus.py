@@ -32,12 +32,17 @@ class Consensus:
     method: str | None
     basis: str
 
+    @property
+    def as_stored(self) -> bool:
+        """One row with one number: the value is that row's, not a median or a range's midpoint."""
+        return self.n == 1 and self.lo == self.hi
+
     def describe(self, unit: str = "") -> str | None:
-        """The row's own method for one row; for several, how many and their spread."""
-        if self.n == 1 and self.lo != self.hi:  # one row that states a range
-            return f"midpoint of the stated range {self.lo:g} to {self.hi:g}{unit}"
-        if self.n == 1 or self.lo is None:
+        """The row's own method for one row as stored; for a range, its midpoint; for several, how many and their spread."""
+        if self.as_stored or self.lo is None:
             return self.method
+        if self.n == 1:
+            return f"midpoint of the stated range {self.lo:g} to {self.hi:g}{unit}"
         kind = " computed" if self.basis == "computed" else ""
         return f"median of {self.n} {self.verification}{kind} values, {self.lo:g} to {self.hi:g}{unit}"
 

@@ -73,7 +73,7 @@ class StackReport:
 
 def _potential(prop: str, c) -> Potential:
     """A layer's potential from its consensus value: one row as stored, a range as its midpoint, several as their median."""
-    qualifier = (c.qualifier or "=") if c.n == 1 and c.lo == c.hi else "~"
+    qualifier = (c.qualifier or "=") if c.as_stored else "~"
     return Potential(prop, c.value, qualifier, c.sources, c.verification, c.describe(" V"), c.n)
 
 

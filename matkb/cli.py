@@ -182,6 +182,10 @@ def validate(
         raise typer.Exit(1)
 
 
+#: how a source can be found again (`matkb.records.citable`, the `sources.citable` column)
+CITABLE_BY = "by a DOI, by a seen title with a year or, for a web page, its address, or by a journal reference"
+
+
 @app.command()
 def info(fmt: Annotated[InfoFormat, typer.Option("--format", help="table or json")] = InfoFormat.table) -> None:
     """Path, schema version, rows per table, verification shares and sources."""
@@ -202,14 +206,14 @@ def info(fmt: Annotated[InfoFormat, typer.Option("--format", help="table or json
                f"{c['studies_with_doi']} with a DOI), "
                f"{c['cycling_results_with_outcome']} of {c['cycling_results']} cycling results with a measured outcome")
     typer.echo(f"                {c['sources_with_doi']} of {c['sources']} sources with a DOI, {c['sources_citable']} citable "
-               f"(a DOI, a seen title with a year or a web address, or a journal reference), {c['sources_source_checked_or_better']} "
+               f"({CITABLE_BY}; the others are marked NOT CITABLE), {c['sources_source_checked_or_better']} "
                f"({100 * c['sources_source_checked_or_better'] / max(c['sources'], 1):.1f} %) source-checked or better")
     typer.echo(f"                {c['interlayer_materials']} interlayer materials, {c['nasicon_compositions_with_conductivity']} NASICON "
                f"compositions with a conductivity at a stated temperature, {c['candidates']} candidates "
                f"({c['candidates_untested']} never tested in a stored cell)")
     typer.echo(f"sources ({len(data['sources'])}):")
     for s in data["sources"]:
-        cite = "" if s["citable"] else "  NOT CITABLE (no DOI, seen title with a year, or journal reference)"
+        cite = "" if s["citable"] else "  NOT CITABLE"
         typer.echo(f"  {s['source_id']:32s} {s['year'] or '----'}  {s['doi'] or '(no DOI)':38s} {s['verification']}{cite}")
 
 
@@ -371,6 +375,9 @@ TableFormat = Annotated[RankFormat, typer.Option("--format", help="table, csv or
 OutFile = Annotated[Optional[Path], typer.Option("--out", help="Write to this file.")]
 
 
+CitableOnly = Annotated[bool, typer.Option("--citable-only", help=f"Learn only from results whose source is citable {CITABLE_BY} "
+                                          "(`matkb info` marks the others); rank retrains, and ignores it with --model")]
+
 train_app = typer.Typer(help="Train models: the stability model (default) or `train conductivity`.")
 app.add_typer(train_app, name="train")
 
@@ -381,6 +388,7 @@ def train(
     exclude_source: Annotated[Optional[str], typer.Option("--exclude-source", help="Leave out one paper (source id or DOI).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Save the model (skops) and its card (.card.json) here.")] = None,
     min_verification: Annotated[Optional[str], typer.Option("--min-verification", help="value-checked | source-checked | recalled")] = None,
+    citable_only: CitableOnly = False,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples (over papers) for the 95 % intervals.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
@@ -392,7 +400,7 @@ def train(
     kb, _ = _open(write=False)
     with kb:
         _model, card, cv = _run(run_train, kb, exclude_source=exclude_source, min_verification=min_verification,
-                                bootstrap=bootstrap, seed=seed, out=out)
+                                citable_only=citable_only, bootstrap=bootstrap, seed=seed, out=out)
     meta = cv.table.attrs
     typer.echo(f"{meta['n_rows']} symmetric-cell results on ceramic electrolytes ({meta['n_events']} failures, the rest "
                f"censored) from {meta['n_papers']} papers; {meta['folds']}-fold cross-validation grouped by paper"
@@ -451,13 +459,14 @@ def rank(
     top: Annotated[int, typer.Option("--top", help="Show the best N (0 = all).")] = 20,
     min_verification: Annotated[Optional[str], typer.Option("--min-verification", help="Train on rows at least this well checked: "
                                                                  "value-checked | source-checked (retrains; ignored with --model)")] = None,
+    citable_only: CitableOnly = False,
     fmt: TableFormat = RankFormat.table,
     out: OutFile = None,
 ) -> None:
     """Rank interlayer candidates for an electrolyte by predicted Li | interlayer | electrolyte lifetime."""
     from .models import stability
 
-    kb, m, card = _model_and_store(model, min_verification)
+    kb, m, card = _model_and_store(model, min_verification, citable_only)
     conditions = {"electrolyte": electrolyte, "current_density": current_density, "capacity": capacity, "temperature": temperature}
     with kb:
         if candidates is not None and candidates.is_file() and top > 0:  # any length: streamed in chunks, the best `top` kept
@@ -625,21 +634,23 @@ def plot_lifetimes(
     _save_figure(lambda kb: plots.lifetimes(kb, electrolyte, working_ion), "lifetimes", out)
 
 
-def _model_and_store(model_path: Optional[Path], min_verification: Optional[str] = None):
+def _model_and_store(model_path: Optional[Path], min_verification: Optional[str] = None, citable_only: bool = False):
     kb, _ = _open(write=False)
-    return (kb, *_model_for(kb, model_path, min_verification))
+    return (kb, *_model_for(kb, model_path, min_verification, citable_only))
 
 
-def _model_for(kb, model_path: Optional[Path], min_verification: Optional[str] = None):
-    """The stability model a command uses on ``kb``: a saved one, one trained on a verification level, or the default."""
+def _model_for(kb, model_path: Optional[Path], min_verification: Optional[str] = None, citable_only: bool = False):
+    """The stability model a command uses on ``kb``: a saved one, one trained on a chosen subset of rows, or the default."""
     from .models import persist
     from .models.stability import FEATURES, default_model, train
 
     if model_path is not None:
         m, card = _run(persist.load, model_path, features=FEATURES, schema_version=kb.schema_version)
-    elif min_verification:
-        _err(f"training a stability model on {min_verification} rows or better ...")
-        m, card, _cv = _run(train, kb, min_verification=min_verification, bootstrap=0)
+    elif min_verification or citable_only:
+        rows = " and ".join(filter(None, [min_verification and f"{min_verification} rows or better",
+                                          citable_only and "rows from citable sources"]))
+        _err(f"training a stability model on {rows} ...")
+        m, card, _cv = _run(train, kb, min_verification=min_verification, citable_only=citable_only, bootstrap=0)
     else:
         m, card, _path = _run(default_model, kb, _err)
     return m, card

@@ -403,6 +403,8 @@ def _source_row(rec: dict, origin: str) -> dict:
         "citation_url": rec.get("citation_url"),
         "volume": rec.get("volume"),
         "pages": rec.get("pages"),
+        "citable": citable(rec.get("doi"), rec["title"], rec.get("year"), rec["kind"], rec.get("journal"), rec.get("volume"),
+                           rec.get("pages")),
     }
 
 

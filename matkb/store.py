@@ -326,14 +326,10 @@ class Store:
         for table, levels in shares.items():
             tot = sum(levels.values())
             shares[table] = {lvl: round(100.0 * n / tot, 1) for lvl, n in levels.items()}
-        from .records import citable
-
         sources = [
-            {"source_id": sid, "doi": doi or "", "year": year, "verification": level, "title": title,
-             "citable": citable(doi, title, year, kind, journal, volume, pages)}
-            for sid, doi, year, level, title, kind, journal, volume, pages in self.con.execute(
-                "SELECT source_id, doi, year, verification, title, kind, journal, volume, pages FROM sources ORDER BY source_id"
-            ).fetchall()
+            {"source_id": sid, "doi": doi or "", "year": year, "verification": level, "title": title, "citable": cite}
+            for sid, doi, year, level, title, cite in self.con.execute(
+                "SELECT source_id, doi, year, verification, title, citable FROM sources ORDER BY source_id").fetchall()
         ]
         return {
             "path": str(self.path),

@@ -2,7 +2,7 @@
 
 -- every cycling result with its cell, conditions resolved (row value, else the cell's)
 CREATE OR REPLACE VIEW cycling AS
-SELECT r.result_id, r.cell_id, c.source_id, s.doi, s.year, c.stack, c.cell_type, c.working_ion,
+SELECT r.result_id, r.cell_id, c.source_id, s.doi, s.year, s.citable, c.stack, c.cell_type, c.working_ion,
        c.electrolyte_id, c.interlayer_id, c.wetting_agent_id, c.cathode_id, c.is_control, r.test,
        r.current_density_mA_cm2, r.current_density_max_mA_cm2, r.areal_capacity_mAh_cm2,
        coalesce(r.half_cycle_h, r.areal_capacity_mAh_cm2 / r.current_density_mA_cm2) AS half_cycle_h,

@@ -169,6 +169,19 @@ def test_candidate_csv_formulas_and_given_properties_are_used(kb_path, tmp_path)
     assert out.loc["my-pba", "blocks_electrons"] == 1.0
 
 
+def test_citable_only_leaves_out_exactly_the_results_of_sources_that_cannot_be_cited(kb_path):
+    """`--citable-only` (train, rank) learns only from results whose paper a reader can find again."""
+    with Store(kb_path, read_only=True) as kb:
+        full, cited = training_table(kb), training_table(kb, citable_only=True)
+        uncitable = set(kb.sql("SELECT source_id FROM sources WHERE NOT citable").source_id)
+    dropped = full.source_id.isin(uncitable)
+    assert dropped.any()  # the shipped store holds Li | ceramic results from sources `matkb info` marks NOT CITABLE
+    pd.testing.assert_frame_equal(cited, full[~dropped].reset_index(drop=True))
+    r = subprocess.run([*MATKB, "--db", str(kb_path), "train", "--citable-only", "--bootstrap", "0"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(f"{len(cited)} symmetric-cell results") and f"from {cited.source_id.nunique()} papers" in r.stdout
+
+
 def test_min_verification_is_checked(kb_path):
     from matkb.errors import MatkbError
 

@@ -34,11 +34,12 @@ def test_store_of_an_older_schema_is_migrated_not_broken(db_path):
     assert "ingest_log" not in tables and "cycling" not in tables
     old.close()
     with Store(db_path) as kb:
-        assert kb.schema_version == latest_version() == 9
+        assert kb.schema_version == latest_version() == 10
         assert kb.pending_migrations() == []
         assert kb.sql("SELECT title FROM sources").title.tolist() == ["Old study"]
         applied = kb.sql("SELECT version, name FROM schema_migrations ORDER BY version")
-        assert applied.values.tolist() == [[1, "initial"], [2, "ingest_log"], [3, "external"], [4, "feature_cache"], [5, "source_citation_url"], [6, "stated_capacity"], [7, "also_cites"], [8, "source_volume_pages"], [9, "property_basis"]]
+        assert applied.values.tolist() == [[1, "initial"], [2, "ingest_log"], [3, "external"], [4, "feature_cache"], [5, "source_citation_url"], [6, "stated_capacity"], [7, "also_cites"], [8, "source_volume_pages"], [9, "property_basis"],
+                                         [10, "source_citable"]]
         kb.ingest([MATERIALS, SEED])  # the migrated store takes new data
         assert kb.sql("SELECT count(*) AS n FROM ingest_log").n[0] == 1
 
@@ -53,6 +54,20 @@ def test_migration_9_marks_the_rows_of_a_computational_source_computed(db_path):
     old.close()
     with Store(db_path) as kb:
         assert kb.sql("SELECT source_id, basis FROM properties ORDER BY source_id").values.tolist() == [["dft", "computed"], ["exp", "measured"]]
+
+
+def test_migration_10_gives_every_shipped_source_the_citability_ingest_gives_it(db_path, shipped_db):
+    """Migration 10 writes `sources.citable` with a frozen SQL copy of `records.citable`; both must agree."""
+    with Store(shipped_db, read_only=True) as kb:
+        rows = kb.sql("SELECT * EXCLUDE (citable) FROM sources")
+        expected = dict(kb.con.execute("SELECT source_id, citable FROM sources").fetchall())
+    old = create_store(db_path, version=9)
+    old.con.register("shipped_sources", rows)
+    old.con.execute("INSERT INTO sources BY NAME SELECT * FROM shipped_sources")
+    old.close()
+    with Store(db_path) as kb:
+        migrated = dict(kb.con.execute("SELECT source_id, citable FROM sources").fetchall())
+    assert set(expected.values()) == {True, False} and migrated == expected
 
 
 def test_read_only_open_of_an_old_store_migrates_it_first(db_path):
@@ -149,6 +164,9 @@ def test_info_counts_a_source_citable_by_doi_or_seen_title_and_year(db_path, tmp
         cells:
           - {id: c1, source: no-year, stack: Li/LATP/Li, type: symmetric, location: abstract, verification: recalled}
           - {id: c2, source: by-doi, stack: Li/LATP/Li, type: symmetric, location: abstract, verification: recalled}
+        cycling_results:
+          - {id: r1, cell: c1, source: no-year, test: galvanostatic, current_density: "0.1 mA/cm^2", lifetime: "100 h", censored: true, location: abstract, verification: recalled}
+          - {id: r2, cell: c2, source: by-doi, test: galvanostatic, current_density: "0.1 mA/cm^2", lifetime: "200 h", censored: true, location: abstract, verification: recalled}
         """), encoding="utf-8")
     with Store(db_path) as kb:
         kb.ingest([MATERIALS, rec])
@@ -156,6 +174,9 @@ def test_info_counts_a_source_citable_by_doi_or_seen_title_and_year(db_path, tmp
     cov = info["coverage"]
     assert (cov["sources"], cov["sources_with_doi"], cov["sources_citable"]) == (7, 1, 4)
     assert {s["source_id"] for s in info["sources"] if not s["citable"]} == {"no-year", "descriptive", "no-pages"}
+    with Store(db_path, read_only=True) as kb:  # the same answer in SQL, for queries that keep to citable rows
+        assert set(kb.sql("SELECT source_id FROM sources WHERE NOT citable").source_id) == {"no-year", "descriptive", "no-pages"}
+        assert kb.sql("SELECT source_id, citable FROM cycling ORDER BY 1").values.tolist() == [["by-doi", True], ["no-year", False]]
     with Store(db_path, read_only=True) as kb:
         assert kb.sql("SELECT volume, pages FROM sources WHERE source_id = 'by-reference'").values.tolist() == [["25(9)", "4008-4013"]]
     assert (cov["studies_with_cells"], cov["studies_with_doi"]) == (2, 1)

@@ -47,12 +47,14 @@ DEFAULT_CONDITIONS = {"current_density_mA_cm2": 0.1, "areal_capacity_mAh_cm2": 0
 NON_CERAMIC_ELECTROLYTES = ("composite", "polymer", "gel polymer", "ionic liquid", "liquid electrolyte")
 
 
-def training_table(kb, exclude_source: str | None = None, min_verification: str | None = None) -> pd.DataFrame:
+def training_table(kb, exclude_source: str | None = None, min_verification: str | None = None,
+                   citable_only: bool = False) -> pd.DataFrame:
     """Li symmetric-cell lifetimes with their conditions (one row per result), on ceramic electrolytes.
 
     Cells whose electrolyte is a polymer, gel, liquid or polymer-ceramic composite are left out (Li touches the
     polymer, so the result says nothing about a Li | interlayer | ceramic interface); their number is in
-    ``df.attrs["non_ceramic_rows"]``. They stay in the store and its views.
+    ``df.attrs["non_ceramic_rows"]``. They stay in the store and its views. ``citable_only`` keeps the results of
+    sources a reader can find again (``sources.citable``: a DOI, or a seen title with a year, or a journal reference).
     """
     from ..vocab import value_levels, verification_rank
 
@@ -61,7 +63,7 @@ def training_table(kb, exclude_source: str | None = None, min_verification: str 
     df = kb.sql(
         "SELECT s.source_id, s.doi, s.stack, coalesce(s.interlayer_id, 'none') AS interlayer, s.electrolyte_id AS electrolyte, "
         "(s.wetting_agent_id IS NOT NULL)::DOUBLE AS wetting_agent, s.current_density_mA_cm2, s.areal_capacity_mAh_cm2, "
-        "s.temperature_C, s.pressure_MPa, s.lifetime_h, s.censored, s.verification, "
+        "s.temperature_C, s.pressure_MPa, s.lifetime_h, s.censored, s.verification, s.citable, "
         f"coalesce(m.class IN ({classes}), false) AS non_ceramic "
         "FROM symmetric_lifetimes s LEFT JOIN materials m ON m.material_id = s.electrolyte_id "
         "WHERE s.working_ion = 'Li' ORDER BY s.source_id, s.stack, s.current_density_mA_cm2"
@@ -75,6 +77,9 @@ def training_table(kb, exclude_source: str | None = None, min_verification: str 
 
             raise MatkbError(f"--min-verification {min_verification!r}: expected one of {', '.join(value_levels())}")
         df = df[df.verification.map(levels) <= levels[min_verification]]
+    if citable_only:
+        df = df[df.citable.fillna(False).astype(bool)]
+    df = df.drop(columns="citable")
     non_ceramic = int(df.non_ceramic.sum())
     df = df[~df.non_ceramic].drop(columns="non_ceramic").reset_index(drop=True)
     df["event"] = ~df.censored.astype(bool)
@@ -292,12 +297,12 @@ def versions() -> dict[str, str]:
     return {"matkb": __version__, "scikit-learn": sklearn.__version__, "scikit-survival": sksurv.__version__, "skops": skops.__version__}
 
 
-def train(kb, *, exclude_source: str | None = None, min_verification: str | None = None, bootstrap: int = 1000,
-          seed: int = 0, out=None):
+def train(kb, *, exclude_source: str | None = None, min_verification: str | None = None, citable_only: bool = False,
+          bootstrap: int = 1000, seed: int = 0, out=None):
     """Cross-validate, fit on all rows, save with skops and a card. Returns (model, card)."""
     from . import persist
 
-    df = training_table(kb, exclude_source=exclude_source, min_verification=min_verification)
+    df = training_table(kb, exclude_source=exclude_source, min_verification=min_verification, citable_only=citable_only)
     if df.event.sum() < 2 or df.source_id.nunique() < 3:
         from ..errors import MatkbError
 
@@ -320,6 +325,7 @@ def train(kb, *, exclude_source: str | None = None, min_verification: str | None
         "training_rows": len(df), "training_events": int(df.event.sum()), "training_papers": int(df.source_id.nunique()),
         "left_out_non_ceramic_rows": int(df.attrs.get("non_ceramic_rows", 0)),
         "training_data_sha256": data_hash(df), "excluded_source": exclude_source, "min_verification": min_verification,
+        "citable_only": citable_only,
         "schema_version": kb.schema_version, "versions": versions(), "seed": seed,
         "cv": cv.table.to_dict(orient="records"), "cv_meta": cv.table.attrs,
         "horizon_h": float(df.lifetime_h.max()),

@@ -28,6 +28,7 @@ class Potential:
     verification: str
     method: str | None
     n: int = 1  #: rows behind the value; more than one -> their median, and `method` gives the spread
+    as_stored: bool = True  #: one row's own number; False for a median or a range's midpoint (`method` says which)
 
 
 @dataclass
@@ -74,7 +75,7 @@ class StackReport:
 def _potential(prop: str, c) -> Potential:
     """A layer's potential from its consensus value: one row as stored, a range as its midpoint, several as their median."""
     qualifier = (c.qualifier or "=") if c.as_stored else "~"
-    return Potential(prop, c.value, qualifier, c.sources, c.verification, c.describe(" V"), c.n)
+    return Potential(prop, c.value, qualifier, c.sources, c.verification, c.describe(" V"), c.n, c.as_stored)
 
 
 def describe_stack(store, stack: str, cell_type: str | None = None) -> StackReport:
@@ -123,7 +124,7 @@ def _ladder(infos: list[LayerInfo]) -> list[Rung]:
         if info.role != "electrolyte" or info.reduction is None or info.reduction.value_V <= 0:
             continue
         e_red = info.reduction.value_V
-        where = f"{e_red:.2f} V" + (f" ({info.reduction.method})" if info.reduction.n > 1 else "")
+        where = f"{e_red:.2f} V" + ("" if info.reduction.as_stored else f" ({info.reduction.method})")
         for j in (i - 1, i + 1):
             if not (0 <= j < len(infos)):
                 continue

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import textwrap
 import zipfile
 
 import pytest
@@ -10,7 +11,7 @@ import matkb
 from matkb.default import FINGERPRINT_KEY, current_fingerprint, ensure_default_store
 from matkb.store import Store
 
-from .conftest import ROOT, SHARED, latp_onsets
+from .conftest import MATERIALS, ROOT, SHARED, latp_onsets
 
 
 def test_built_on_first_use_and_reused(_isolated_home):
@@ -121,6 +122,26 @@ def test_a_stated_range_enters_the_consensus_as_its_midpoint(shipped_db):
     assert c.describe(" V") == f"midpoint of the stated range {lo:g} to {hi:g} V"
     levels = [lay.level for lay in report.layers if lay.material_id == "Ge"]  # one Ge layer per face
     assert levels and all(v.value_V == pytest.approx((lo + hi) / 2) and v.qualifier == "~" for v in levels)
+
+
+def test_the_ladder_says_when_an_electrolyte_reduction_potential_is_a_range_midpoint(db_path, tmp_path):
+    """A reduction potential stored as one range is placed at its midpoint, and the verdict says so; one number as
+    stated is quoted bare."""
+    rec = tmp_path / "range.yaml"
+    rec.write_text(textwrap.dedent("""\
+        format: matkb-record/1
+        sources:
+          - {id: onset-range, doi: 10.1000/range, title: A reduction onset stated as a range, year: 2020, kind: experimental, verification: recalled}
+        properties:
+          - {material: LATP, property: reduction_potential, value: "2.2 to 2.5 V", method: CV, location: text, verification: recalled}
+        """), encoding="utf-8")
+    from matkb.ladder import describe_stack
+
+    with Store(db_path) as kb:
+        kb.ingest([MATERIALS, rec])
+        (rung,) = describe_stack(kb, "Li/LATP/Li").ladder
+    assert rung.electrolyte_reduction_V == pytest.approx(2.35)
+    assert rung.verdict.endswith("below the reduction of LATP at 2.35 V (midpoint of the stated range 2.2 to 2.5 V), so it can reduce it")
 
 
 def test_a_measurement_outvotes_a_calculation_at_the_same_verification_level(shipped_db, tmp_path):

@@ -423,6 +423,7 @@ def train_conductivity(
     grid: Annotated[Grid, typer.Option("--grid", help="Baseline tuning: full (the OBELiX authors' 420 settings), small, or fixed.")] = Grid.small,
     compare: Annotated[bool, typer.Option("--compare/--no-compare", help="Compare with the OBELiX RF baseline on the same folds.")] = True,
     jobs: Annotated[int, typer.Option("--jobs", help="Parallel workers for the forests.")] = 1,
+    citable_only: CitableOnly = False,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Train the room-temperature ionic-conductivity model on the store's OBELiX, Liverpool and curated rows."""
@@ -432,6 +433,7 @@ def train_conductivity(
     kb, _ = _open(write=False)
     with kb, _progress("cross-validating", "model x fold-scheme runs") as bar:
         _model, card, table = _run(cond.train, kb, grid=grid.value, seed=seed, out=path, compare=compare, n_jobs=jobs,
+                                   citable_only=citable_only,
                                    progress=lambda done, total: bar("OBELiX folds", done, total))
     if table is not None:
         meta = table.attrs

@@ -49,7 +49,7 @@ FROM symmetric_lifetimes m JOIN symmetric_lifetimes c
 -- conductivities of every material with temperatures, for Arrhenius plots
 CREATE OR REPLACE VIEW conductivities AS
 SELECT p.material_id, m.formula, m.class, p.value AS sigma_S_cm, p.qualifier, p.temperature_C,
-       p.component, p.method, p.basis, p.source_id, s.doi, p.location, p.verification
+       p.component, p.method, p.basis, p.source_id, s.doi, s.citable, p.location, p.verification
 FROM properties p JOIN materials m USING (material_id) JOIN sources s USING (source_id)
 WHERE p.property = 'ionic_conductivity';
 
@@ -83,17 +83,17 @@ CREATE OR REPLACE VIEW imported_conductivities AS
 SELECT dataset AS origin_kind, entry_key AS name, composition AS formula, family, sigma_S_cm,
        sigma_qualifier AS qualifier, temperature_C,
        CASE WHEN sigma_bulk_S_cm IS NOT NULL AND sigma_total_S_cm IS NULL THEN 'bulk' ELSE 'total' END AS component,
-       'measured' AS basis, source_id, doi, duplicate_of, curated_material_id
+       'measured' AS basis, source_id, doi, doi IS NOT NULL AS citable, duplicate_of, curated_material_id
 FROM external_conductivities;
 
 -- curated and external conductivities together; an external entry that repeats another
 -- (duplicate_of) or a curated value (curated_material_id) is linked, not counted twice
 CREATE OR REPLACE VIEW all_conductivities AS
 SELECT 'curated' AS origin_kind, material_id AS name, formula, class AS family, sigma_S_cm, qualifier,
-       temperature_C, component, basis, source_id, doi
+       temperature_C, component, basis, source_id, doi, citable
 FROM conductivities
 UNION ALL
-SELECT origin_kind, name, formula, family, sigma_S_cm, qualifier, temperature_C, component, basis, source_id, doi
+SELECT origin_kind, name, formula, family, sigma_S_cm, qualifier, temperature_C, component, basis, source_id, doi, citable
 FROM imported_conductivities
 WHERE duplicate_of IS NULL AND curated_material_id IS NULL;
 

@@ -44,8 +44,11 @@ BASELINE_GRIDS = {
 
 
 # ------------------------------------------------------------------ data
-def training_table(kb, *, obelix_only: bool = False) -> pd.DataFrame:
-    """Room-temperature conductivities of Li conductors, one row per (composition, DOI), with a log10 target and the DOI group."""
+def training_table(kb, *, obelix_only: bool = False, citable_only: bool = False) -> pd.DataFrame:
+    """Room-temperature conductivities of Li conductors, one row per (composition, DOI), with a log10 target and the DOI group.
+
+    ``citable_only`` keeps the rows whose paper a reader can find again (an imported entry by its DOI, a curated row
+    by its source's ``citable``)."""
     lo, hi = ROOM_TEMPERATURE_C  # the same window the descriptors use
     # the OBELiX split is the benchmark: all its entries, also those linked to a curated value of the same paper
     rows = "(SELECT * FROM imported_conductivities WHERE origin_kind = 'obelix')" if obelix_only else "all_conductivities"
@@ -56,7 +59,8 @@ def training_table(kb, *, obelix_only: bool = False) -> pd.DataFrame:
         f"FROM {rows} a LEFT JOIN external_conductivities e ON e.entry_key = a.name "
         f"WHERE a.temperature_C BETWEEN {lo} AND {hi} AND coalesce(a.component, 'total') IN ('total', 'bulk') "
         "AND a.basis = 'measured' "  # a DFT/AIMD/MD conductivity is a prediction, not a label
-        "ORDER BY a.origin_kind, a.name"
+        f"{'AND a.citable ' if citable_only else ''}"
+        "ORDER BY a.origin_kind, a.name, a.source_id, a.temperature_C, a.sigma_S_cm"  # ties broken: `first` below is stable
     )
     if df.empty:
         from ..errors import NotFound
@@ -256,8 +260,10 @@ def data_hash(df: pd.DataFrame) -> str:
     return hashlib.sha256(df[cols].to_csv(index=False).encode()).hexdigest()
 
 
-def train(kb, *, grid: str = "small", seed: int = 0, out=None, compare: bool = True, n_jobs: int = 1, progress=None):
-    """Compare on the OBELiX folds (``compare``), then fit on every room-temperature row, save with a card.
+def train(kb, *, grid: str = "small", seed: int = 0, out=None, compare: bool = True, n_jobs: int = 1, progress=None,
+          citable_only: bool = False):
+    """Compare on the OBELiX folds (``compare``), then fit on every room-temperature row (``citable_only``: of citable
+    papers), save with a card.
 
     Returns (model, card, comparison table or None).
     """
@@ -265,7 +271,7 @@ def train(kb, *, grid: str = "small", seed: int = 0, out=None, compare: bool = T
     from .stability import versions
 
     table = evaluate(kb, grid=grid, seed=seed, n_jobs=n_jobs, progress=progress) if compare else None
-    df = training_table(kb)
+    df = training_table(kb, citable_only=citable_only)
     elements = elements_of(df.formula)
     X = features(df.formula, df[LATTICE], elements)
     oof = grouped_residuals(df, X, seed, n_jobs)
@@ -284,7 +290,7 @@ def train(kb, *, grid: str = "small", seed: int = 0, out=None, compare: bool = T
         "interval_halfwidth": float(np.quantile(resid, INTERVAL_LEVEL)), "interval_level": INTERVAL_LEVEL,
         "comparison": table.to_dict(orient="records") if table is not None else None,
         "comparison_meta": table.attrs if table is not None else None,
-        "schema_version": kb.schema_version, "versions": versions(), "seed": seed,
+        "schema_version": kb.schema_version, "versions": versions(), "seed": seed, "citable_only": citable_only,
     }
     if out is not None:
         persist.save(model, out, card)

@@ -204,7 +204,8 @@ def info(fmt: Annotated[InfoFormat, typer.Option("--format", help="table or json
     c = data["coverage"]
     typer.echo(f"coverage:       {c['studies_with_cells']} studies with cells ({c['studies_with_na_cells']} of them Na, "
                f"{c['studies_with_doi']} with a DOI), "
-               f"{c['cycling_results_with_outcome']} of {c['cycling_results']} cycling results with a measured outcome")
+               f"{c['cycling_results']} cycling results ({c['cycling_results_citable']} from citable sources, "
+               f"{c['cycling_results_with_outcome']} with a measured outcome)")
     typer.echo(f"                {c['sources_with_doi']} of {c['sources']} sources with a DOI, {c['sources_citable']} citable "
                f"({CITABLE_BY}; the others are marked NOT CITABLE), {c['sources_source_checked_or_better']} "
                f"({100 * c['sources_source_checked_or_better'] / max(c['sources'], 1):.1f} %) source-checked or better")

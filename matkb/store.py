@@ -337,7 +337,7 @@ class Store:
             "matkb_version": __version__,
             "counts": counts,
             "verification_percent": shares,
-            "coverage": {**self._coverage(), "sources_citable": sum(s["citable"] for s in sources)},
+            "coverage": self._coverage(),
             "sources": sources,
             "datasets_fingerprint": self.meta(FINGERPRINT_KEY),
         }
@@ -352,10 +352,12 @@ class Store:
                    (SELECT count(DISTINCT source_id) FROM cells WHERE working_ion = 'Na'),
                    (SELECT count(DISTINCT source_id) FROM cells JOIN sources USING (source_id) WHERE doi IS NOT NULL),
                    (SELECT count(*) FROM cycling_results),
+                   (SELECT count(*) FROM cycling WHERE citable),
                    (SELECT count(*) FROM cycling_results WHERE {outcome}
                         OR (test = 'critical_current_density' AND current_density_mA_cm2 IS NOT NULL)),
                    (SELECT count(*) FROM sources),
                    (SELECT count(*) FROM sources WHERE doi IS NOT NULL),
+                   (SELECT count(*) FROM sources WHERE citable),
                    (SELECT count(*) FROM sources WHERE list_contains(?, verification)),
                    (SELECT count(*) FROM materials WHERE list_contains(roles, 'interlayer')),
                    (SELECT count(DISTINCT coalesce(m.reduced_formula, m.material_id)) FROM properties p JOIN materials m USING (material_id)
@@ -364,8 +366,9 @@ class Store:
                    (SELECT count(*) FROM interlayer_candidates
                         WHERE material_id NOT IN (SELECT material_id FROM cell_layers WHERE material_id IS NOT NULL))""",
             [list(levels_at_least("source-checked"))]).fetchone()
-        keys = ("studies_with_cells", "studies_with_na_cells", "studies_with_doi", "cycling_results", "cycling_results_with_outcome",
-                "sources", "sources_with_doi", "sources_source_checked_or_better", "interlayer_materials",
+        keys = ("studies_with_cells", "studies_with_na_cells", "studies_with_doi", "cycling_results", "cycling_results_citable",
+                "cycling_results_with_outcome", "sources", "sources_with_doi", "sources_citable", "sources_source_checked_or_better",
+                "interlayer_materials",
                 "nasicon_compositions_with_conductivity", "candidates", "candidates_untested")
         return dict(zip(keys, row, strict=True))
 

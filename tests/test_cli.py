@@ -26,12 +26,12 @@ def test_console_script_help_and_info(seeded):
     # the founding study: one study, 9 results; its rate-capability test and its IL-only LFP cell carry no number
     cov = info["coverage"]
     assert (cov["studies_with_cells"], cov["studies_with_na_cells"]) == (1, 0)
-    assert (cov["cycling_results"], cov["cycling_results_with_outcome"]) == (9, 7)
+    assert (cov["cycling_results"], cov["cycling_results_citable"], cov["cycling_results_with_outcome"]) == (9, 9, 7)
     # the seed prints no DOI, journal or year anywhere stored: it is cited as the undated web article it is known as
     assert cov["sources_citable"] == cov["sources_source_checked_or_better"] == cov["sources"] == 1
     assert [(s["source_id"], s["doi"], s["citable"]) for s in info["sources"]] == [("pb-latp-seed", "", True)]
     table = run("--db", seeded, "info").stdout
-    assert "7 of 9 cycling results with a measured outcome" in table
+    assert "9 cycling results (9 from citable sources, 7 with a measured outcome)" in table
     assert not [line for line in table.splitlines() if line.endswith("NOT CITABLE")]
 
 

@@ -173,6 +173,7 @@ def test_info_counts_a_source_citable_by_doi_or_seen_title_and_year(db_path, tmp
         info = kb.info()
     cov = info["coverage"]
     assert (cov["sources"], cov["sources_with_doi"], cov["sources_citable"]) == (7, 1, 4)
+    assert (cov["cycling_results"], cov["cycling_results_citable"]) == (2, 1)
     assert {s["source_id"] for s in info["sources"] if not s["citable"]} == {"no-year", "descriptive", "no-pages"}
     with Store(db_path, read_only=True) as kb:  # the same answer in SQL, for queries that keep to citable rows
         assert set(kb.sql("SELECT source_id FROM sources WHERE NOT citable").source_id) == {"no-year", "descriptive", "no-pages"}

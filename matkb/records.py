@@ -704,6 +704,11 @@ class _FileCompiler:
         pres = self.quantity(where, "pressure", rec.get("pressure"), "pressure")
         if temp is False or pres is False or prov is None:
             return
+        for fld, q in (("temperature", temp), ("pressure", pres)):
+            if q is not None and q.hi is not None:
+                self.ctx.error(where, fld, rec.get(fld), f"a cell's {fld} cannot be a range; give one value with a qualifier, "
+                               "or give each result its own", "units")
+                return
         summary = summarize(layers)
         if summary["electrolyte_id"] and "electrolyte" not in self.materials[summary["electrolyte_id"]]["roles"]:
             self.ctx.warn(where, "stack", rec["stack"],
@@ -728,7 +733,9 @@ class _FileCompiler:
             "n_layers": len(layers),
             "is_control": bool(rec.get("is_control", False)),
             "temperature_C": temp.value if temp else None,
+            "temperature_qualifier": temp.qualifier if temp else None,
             "pressure_MPa": pres.value if pres else None,
+            "pressure_qualifier": pres.qualifier if pres else None,
             **{k: v for k, v in prov.items() if k != "source_id"},
             "origin": self.ctx.file,
             "_where": where,

@@ -1,19 +1,28 @@
 -- Views for the questions users ask most. Re-created on every schema change.
 
--- every cycling result with its cell, conditions resolved (row value, else the cell's)
+-- every cycling result with its cell, conditions resolved (row value, else the cell's); every number keeps the
+-- qualifier it was written with ("~", ">", "range" with the upper end in *_max_*). A half-cycle time worked out from
+-- areal capacity / current density is "=" only when both are, else "~".
 CREATE OR REPLACE VIEW cycling AS
 SELECT r.result_id, r.cell_id, c.source_id, s.doi, s.year, s.citable, c.stack, c.cell_type, c.working_ion,
        c.electrolyte_id, c.interlayer_id, c.wetting_agent_id, c.cathode_id, c.is_control, r.test,
-       r.current_density_mA_cm2, r.current_density_max_mA_cm2, r.areal_capacity_mAh_cm2,
+       r.current_density_mA_cm2, r.current_density_max_mA_cm2, r.current_density_qualifier,
+       r.areal_capacity_mAh_cm2, r.areal_capacity_qualifier,
        coalesce(r.half_cycle_h, r.areal_capacity_mAh_cm2 / r.current_density_mA_cm2) AS half_cycle_h,
+       CASE WHEN r.half_cycle_h IS NOT NULL THEN r.half_cycle_time_qualifier
+            WHEN r.areal_capacity_mAh_cm2 IS NOT NULL AND r.current_density_mA_cm2 IS NOT NULL THEN
+                 CASE WHEN r.areal_capacity_qualifier = '=' AND r.current_density_qualifier = '=' THEN '=' ELSE '~' END
+       END AS half_cycle_time_qualifier,
        coalesce(r.temperature_C, c.temperature_C) AS temperature_C,
+       CASE WHEN r.temperature_C IS NOT NULL THEN r.temperature_qualifier ELSE c.temperature_qualifier END AS temperature_qualifier,
        coalesce(r.pressure_MPa, c.pressure_MPa) AS pressure_MPa,
+       CASE WHEN r.pressure_MPa IS NOT NULL THEN r.pressure_qualifier ELSE c.pressure_qualifier END AS pressure_qualifier,
        r.lifetime_h, r.lifetime_qualifier, r.censored, r.failure_mode,
-       r.overpotential_mV, r.overpotential_qualifier,
-       r.c_rate, r.initial_capacity_mAh_g, r.initial_capacity_qualifier,
+       r.overpotential_mV, r.overpotential_max_mV, r.overpotential_qualifier,
+       r.c_rate, r.rate_qualifier, r.initial_capacity_mAh_g, r.initial_capacity_qualifier,
        r.retained_capacity_mAh_g, r.retained_capacity_qualifier,
-       r.stated_capacity_mAh_g, r.stated_capacity_qualifier, r.capacity_retention_pct,
-       r.cycles, r.cycles_qualifier, r.coulombic_efficiency_pct,
+       r.stated_capacity_mAh_g, r.stated_capacity_qualifier, r.capacity_retention_pct, r.capacity_retention_qualifier,
+       r.cycles, r.cycles_qualifier, r.coulombic_efficiency_pct, r.coulombic_efficiency_qualifier,
        r.description, r.location, r.verification, r.checked_url, r.note
 FROM cycling_results r JOIN cells c USING (cell_id) JOIN sources s ON s.source_id = c.source_id;
 

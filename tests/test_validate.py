@@ -77,6 +77,8 @@ def test_clean_record_passes(tmp_path):
      "'censored' is a dependency of 'lifetime'"),
     ("properties:\n  - {material: LATP, property: band_gap, value: '3 eV', location: text, verification: value-checked, checked_url: 'not a url'}\n",
      "does not match '^(https?://|file:)"),
+    ("cells:\n  - {id: c1, stack: Li/LATP/Li, type: symmetric, temperature: '25 to 60 degC', location: text, verification: recalled}\n",
+     "temperature = 25 to 60 degC: a cell's temperature cannot be a range"),
 ])
 def test_errors_name_file_record_field_value_and_reason(tmp_path, body, fragment):
     c = check(tmp_path, body)

@@ -592,6 +592,7 @@ class _FileCompiler:
             "unit": unit,
             "value_as_written": str(rec["value"]),
             "temperature_C": t_c,
+            "temperature_qualifier": temp.qualifier if temp else None,
             "method": rec.get("method"),
             "basis": basis,
             "component": rec.get("component"),

@@ -57,7 +57,7 @@ FROM symmetric_lifetimes m JOIN symmetric_lifetimes c
 
 -- conductivities of every material with temperatures, for Arrhenius plots
 CREATE OR REPLACE VIEW conductivities AS
-SELECT p.material_id, m.formula, m.class, p.value AS sigma_S_cm, p.qualifier, p.temperature_C,
+SELECT p.material_id, m.formula, m.class, p.value AS sigma_S_cm, p.qualifier, p.temperature_C, p.temperature_qualifier,
        p.component, p.method, p.basis, p.source_id, s.doi, s.citable, p.location, p.verification
 FROM properties p JOIN materials m USING (material_id) JOIN sources s USING (source_id)
 WHERE p.property = 'ionic_conductivity';

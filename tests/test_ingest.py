@@ -112,9 +112,10 @@ properties:
     assert urls == {"band_gap": "https://example.org/read", "density": "https://example.org/other"}
 
 
-def test_every_condition_keeps_its_qualifier_on_the_cell_and_in_the_cycling_view(db_path, tmp_path):
-    """A cell's "~100 degC" stays approximate (it used to read as exactly 100); a result's own temperature and its
-    qualifier win over the cell's; a half-cycle time worked out from an approximate current is approximate."""
+def test_every_condition_keeps_its_qualifier_on_the_cell_the_property_and_in_the_views(db_path, tmp_path):
+    """A cell's "~100 degC" and a conductivity's "~25 degC" (a paper's "room temperature") stay approximate (they used
+    to read as exact); a result's own temperature and its qualifier win over the cell's; a half-cycle time worked out
+    from an approximate current is approximate."""
     rec = write(tmp_path, "rec.yaml", """\
 format: matkb-record/1
 sources:
@@ -124,13 +125,17 @@ cells:
 cycling_results:
   - {id: r1, cell: c1, test: galvanostatic, current_density: "~0.1 mA/cm^2", areal_capacity: "0.1 mAh/cm^2", lifetime: "50 h", censored: true, location: abstract, verification: recalled}
   - {id: r2, cell: c1, test: galvanostatic, temperature: "25 degC", coulombic_efficiency: ">99 %", lifetime: "20 h", censored: true, location: abstract, verification: recalled}
+properties:
+  - {material: LATP, property: ionic_conductivity, value: "1e-4 S/cm", temperature: "~25 degC", location: abstract, verification: recalled}
+  - {material: LATP, property: ionic_conductivity, value: "7e-4 S/cm", temperature: "60 degC", location: abstract, verification: recalled}
 """)
     with Store(db_path) as kb:
         kb.ingest([MATERIALS, rec])
         cell = kb.sql("SELECT temperature_C, temperature_qualifier, pressure_MPa, pressure_qualifier FROM cells").iloc[0].tolist()
         view = kb.sql("SELECT result_id, temperature_C, temperature_qualifier, pressure_qualifier, half_cycle_h, "
                       "half_cycle_time_qualifier, current_density_qualifier, coulombic_efficiency_qualifier FROM cycling ORDER BY 1")
-    assert cell == [100.0, "~", 5.0, ">"]
+        sigma = kb.sql("SELECT temperature_C, temperature_qualifier FROM conductivities ORDER BY 1").values.tolist()
+    assert cell == [100.0, "~", 5.0, ">"] and sigma == [[25.0, "~"], [60.0, "="]]
     r1, r2 = view.to_dict("records")
     assert (r1["temperature_C"], r1["temperature_qualifier"], r1["pressure_qualifier"]) == (100.0, "~", ">")
     assert (r1["half_cycle_h"], r1["half_cycle_time_qualifier"], r1["current_density_qualifier"]) == (1.0, "~", "~")

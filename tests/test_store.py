@@ -39,7 +39,7 @@ def test_store_of_an_older_schema_is_migrated_not_broken(db_path):
         assert kb.sql("SELECT title FROM sources").title.tolist() == ["Old study"]
         applied = kb.sql("SELECT version, name FROM schema_migrations ORDER BY version")
         assert applied.values.tolist() == [[1, "initial"], [2, "ingest_log"], [3, "external"], [4, "feature_cache"], [5, "source_citation_url"], [6, "stated_capacity"], [7, "also_cites"], [8, "source_volume_pages"], [9, "property_basis"],
-                                         [10, "source_citable"], [11, "cell_condition_qualifiers"]]
+                                         [10, "source_citable"], [11, "condition_qualifiers"]]
         kb.ingest([MATERIALS, SEED])  # the migrated store takes new data
         assert kb.sql("SELECT count(*) AS n FROM ingest_log").n[0] == 1
 

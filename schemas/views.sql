@@ -40,6 +40,7 @@ SELECT electrolyte_id, coalesce(interlayer_id, '(none)') AS interlayer_id,
        arg_max(areal_capacity_mAh_cm2, lifetime_h) AS areal_capacity_mAh_cm2,
        arg_max(temperature_C, lifetime_h) AS temperature_C,
        arg_max(source_id, lifetime_h) AS source_id,
+       arg_max(citable, lifetime_h) AS citable,
        count(*) AS n_results
 FROM symmetric_lifetimes
 GROUP BY ALL;
@@ -50,7 +51,7 @@ CREATE OR REPLACE VIEW paired_comparisons AS
 SELECT m.source_id, m.electrolyte_id, m.interlayer_id AS modified_interlayer, m.stack AS modified_stack,
        c.stack AS control_stack, m.current_density_mA_cm2,
        m.lifetime_h AS modified_lifetime_h, m.censored AS modified_censored,
-       c.lifetime_h AS control_lifetime_h, c.censored AS control_censored
+       c.lifetime_h AS control_lifetime_h, c.censored AS control_censored, m.citable
 FROM symmetric_lifetimes m JOIN symmetric_lifetimes c
   ON m.source_id = c.source_id AND m.cell_id <> c.cell_id AND c.is_control AND NOT m.is_control
  AND m.current_density_mA_cm2 IS NOT DISTINCT FROM c.current_density_mA_cm2;

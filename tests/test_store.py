@@ -178,6 +178,8 @@ def test_info_counts_a_source_citable_by_doi_or_seen_title_and_year(db_path, tmp
     with Store(db_path, read_only=True) as kb:  # the same answer in SQL, for queries that keep to citable rows
         assert set(kb.sql("SELECT source_id FROM sources WHERE NOT citable").source_id) == {"no-year", "descriptive", "no-pages"}
         assert kb.sql("SELECT source_id, citable FROM cycling ORDER BY 1").values.tolist() == [["by-doi", True], ["no-year", False]]
+        # the best of the two Li/LATP/Li results (200 h) is the citable one, and the view says so
+        assert kb.sql("SELECT source_id, citable FROM interlayer_best_lifetime").values.tolist() == [["by-doi", True]]
     with Store(db_path, read_only=True) as kb:
         assert kb.sql("SELECT volume, pages FROM sources WHERE source_id = 'by-reference'").values.tolist() == [["25(9)", "4008-4013"]]
     assert (cov["studies_with_cells"], cov["studies_with_doi"]) == (2, 1)

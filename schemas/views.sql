@@ -32,18 +32,21 @@ SELECT * FROM cycling WHERE cell_type = 'symmetric' AND lifetime_h IS NOT NULL;
 
 -- every interlayer on every electrolyte with its best symmetric-cell lifetime and its conditions
 CREATE OR REPLACE VIEW interlayer_best_lifetime AS
-SELECT electrolyte_id, coalesce(interlayer_id, '(none)') AS interlayer_id,
-       coalesce(wetting_agent_id, '(none)') AS wetting_agent_id, working_ion,
-       max(lifetime_h) AS best_lifetime_h,
-       arg_max(censored, lifetime_h) AS censored,
-       arg_max(current_density_mA_cm2, lifetime_h) AS current_density_mA_cm2,
-       arg_max(areal_capacity_mAh_cm2, lifetime_h) AS areal_capacity_mAh_cm2,
-       arg_max(temperature_C, lifetime_h) AS temperature_C,
-       arg_max(source_id, lifetime_h) AS source_id,
-       arg_max(citable, lifetime_h) AS citable,
-       count(*) AS n_results
-FROM symmetric_lifetimes
-GROUP BY ALL;
+WITH best AS (
+    SELECT electrolyte_id, coalesce(interlayer_id, '(none)') AS interlayer_id,
+           coalesce(wetting_agent_id, '(none)') AS wetting_agent_id, working_ion,
+           max(lifetime_h) AS best_lifetime_h,
+           -- every reported field from the one result with the longest life (ties: a citable source, then by id)
+           arg_max({'censored': censored, 'j': current_density_mA_cm2, 'cap': areal_capacity_mAh_cm2,
+                    't': temperature_C, 'source_id': source_id, 'citable': citable},
+                   (lifetime_h, coalesce(citable, false), source_id, result_id)) AS b,
+           count(*) AS n_results
+    FROM symmetric_lifetimes
+    GROUP BY ALL)
+SELECT electrolyte_id, interlayer_id, wetting_agent_id, working_ion, best_lifetime_h,
+       b.censored AS censored, b.j AS current_density_mA_cm2, b.cap AS areal_capacity_mAh_cm2,
+       b.t AS temperature_C, b.source_id AS source_id, b.citable AS citable, n_results
+FROM best;
 
 -- pairs inside one paper: each modified symmetric cell against the same paper's control
 -- at the same current density (the most trustworthy comparison the literature offers)

@@ -1,5 +1,6 @@
 """The stability model on the shipped datasets: CV table, persistence, exclude-source ordering, ranking."""
 
+import json
 import subprocess
 
 import numpy as np
@@ -180,6 +181,16 @@ def test_citable_only_leaves_out_exactly_the_results_of_sources_that_cannot_be_c
     r = subprocess.run([*MATKB, "--db", str(kb_path), "train", "--citable-only", "--bootstrap", "0"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith(f"{len(cited)} symmetric-cell results") and f"from {cited.source_id.nunique()} papers" in r.stdout
+
+
+def test_rank_retrains_on_the_chosen_rows_and_says_which(kb_path):
+    """`rank --min-verification --citable-only` trains a model on exactly those rows before ranking, and says so."""
+    r = subprocess.run([*MATKB, "--db", str(kb_path), "rank", "--min-verification", "value-checked", "--citable-only",
+                        "--top", "3", "--format", "json"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "training a stability model on value-checked rows or better and rows from citable sources" in r.stderr
+    ranked = json.loads(r.stdout)
+    assert [row["rank"] for row in ranked] == [1, 2, 3]
 
 
 def test_min_verification_is_checked(kb_path):

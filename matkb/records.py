@@ -532,16 +532,22 @@ class _FileCompiler:
             return None
         return mid
 
-    def quantity(self, where: str, fld: str, text: Any, kind: str):
+    def quantity(self, where: str, fld: str, text: Any, kind: str, *, single: str | None = None):
+        """The parsed quantity, None when absent, False (error recorded) when bad. ``single`` names the owner ("a cell")
+        of a field stored as one number: a range there would lose its upper end, so it is an error."""
         from .units import parse_quantity
 
         if text is None:
             return None
         try:
-            return parse_quantity(text, kind)
+            q = parse_quantity(text, kind)
         except UnitError as exc:
             self.ctx.error(where, fld, text, str(exc), "units")
             return False  # marks "present but bad"
+        if single and q.hi is not None:
+            self.ctx.error(where, fld, text, f"{single}'s {fld} cannot be a range; give one value with a qualifier", "units")
+            return False
+        return q
 
     def run(self) -> None:
         for section in ("properties", "redox_couples", "structures", "cells", "cycling_results", "observations"):
@@ -568,7 +574,7 @@ class _FileCompiler:
                 ok = False
             else:
                 value, value_hi, qualifier, unit = q.value, q.hi, q.qualifier, q.unit
-        temp = self.quantity(where, "temperature", rec.get("temperature"), "temperature")
+        temp = self.quantity(where, "temperature", rec.get("temperature"), "temperature", single="a property")
         if temp is False:
             ok = False
         if spec.get("temperature") == "required" and temp is None:
@@ -701,15 +707,10 @@ class _FileCompiler:
         except StackError as exc:
             self.ctx.error(where, "stack", rec["stack"], str(exc), "stack")
             return
-        temp = self.quantity(where, "temperature", rec.get("temperature"), "temperature")
-        pres = self.quantity(where, "pressure", rec.get("pressure"), "pressure")
+        temp = self.quantity(where, "temperature", rec.get("temperature"), "temperature", single="a cell")
+        pres = self.quantity(where, "pressure", rec.get("pressure"), "pressure", single="a cell")
         if temp is False or pres is False or prov is None:
             return
-        for fld, q in (("temperature", temp), ("pressure", pres)):
-            if q is not None and q.hi is not None:
-                self.ctx.error(where, fld, rec.get(fld), f"a cell's {fld} cannot be a range; give one value with a qualifier, "
-                               "or give each result its own", "units")
-                return
         summary = summarize(layers)
         if summary["electrolyte_id"] and "electrolyte" not in self.materials[summary["electrolyte_id"]]["roles"]:
             self.ctx.warn(where, "stack", rec["stack"],
@@ -767,13 +768,10 @@ class _FileCompiler:
             text = rec.get(fld)
             if fld == "rate" and isinstance(text, str) and text.rstrip().upper().endswith("C"):
                 text = text.rstrip()[:-1]
-            q = self.quantity(where, fld, text, kind)
+            q = self.quantity(where, fld, text, kind, single=None if hi_col else "a result")
             if q is False:
                 ok = False
                 q = None
-            if q is not None and q.hi is not None and hi_col is None:
-                self.ctx.error(where, fld, rec.get(fld), f"{fld} cannot be a range; give one value with a qualifier", "units")
-                ok = False
             row[col] = q.value if q else None
             row[f"{fld}_qualifier"] = q.qualifier if q else None
             if hi_col is not None:

@@ -79,6 +79,8 @@ def test_clean_record_passes(tmp_path):
      "does not match '^(https?://|file:)"),
     ("cells:\n  - {id: c1, stack: Li/LATP/Li, type: symmetric, temperature: '25 to 60 degC', location: text, verification: recalled}\n",
      "temperature = 25 to 60 degC: a cell's temperature cannot be a range"),
+    ("properties:\n  - {material: LATP, property: ionic_conductivity, value: '1e-4 S/cm', temperature: '25 to 30 degC', location: text, verification: recalled}\n",
+     "temperature = 25 to 30 degC: a property's temperature cannot be a range"),
 ])
 def test_errors_name_file_record_field_value_and_reason(tmp_path, body, fragment):
     c = check(tmp_path, body)

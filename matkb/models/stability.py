@@ -63,10 +63,11 @@ def training_table(kb, exclude_source: str | None = None, min_verification: str 
     df = kb.sql(
         "SELECT s.source_id, s.doi, s.stack, coalesce(s.interlayer_id, 'none') AS interlayer, s.electrolyte_id AS electrolyte, "
         "(s.wetting_agent_id IS NOT NULL)::DOUBLE AS wetting_agent, s.current_density_mA_cm2, s.areal_capacity_mAh_cm2, "
-        "s.temperature_C, s.pressure_MPa, s.lifetime_h, s.censored, s.verification, s.citable, "
+        "s.temperature_C, s.pressure_MPa, s.lifetime_h, s.censored, s.verification, "
         f"coalesce(m.class IN ({classes}), false) AS non_ceramic "
         "FROM symmetric_lifetimes s LEFT JOIN materials m ON m.material_id = s.electrolyte_id "
-        "WHERE s.working_ion = 'Li' ORDER BY s.source_id, s.stack, s.current_density_mA_cm2"
+        f"WHERE s.working_ion = 'Li' {'AND s.citable ' if citable_only else ''}"
+        "ORDER BY s.source_id, s.stack, s.current_density_mA_cm2"
     )
     if exclude_source:
         key = exclude_source.lower()
@@ -77,9 +78,6 @@ def training_table(kb, exclude_source: str | None = None, min_verification: str 
 
             raise MatkbError(f"--min-verification {min_verification!r}: expected one of {', '.join(value_levels())}")
         df = df[df.verification.map(levels) <= levels[min_verification]]
-    if citable_only:
-        df = df[df.citable.fillna(False).astype(bool)]
-    df = df.drop(columns="citable")
     non_ceramic = int(df.non_ceramic.sum())
     df = df[~df.non_ceramic].drop(columns="non_ceramic").reset_index(drop=True)
     df["event"] = ~df.censored.astype(bool)

@@ -48,7 +48,7 @@ def training_table(kb, *, obelix_only: bool = False, citable_only: bool = False)
     """Room-temperature conductivities of Li conductors, one row per (composition, DOI), with a log10 target and the DOI group.
 
     ``citable_only`` keeps the rows whose paper a reader can find again (an imported entry by its DOI, a curated row
-    by its source's ``citable``)."""
+    by its source's ``citable``, set by :func:`matkb.records.citable`)."""
     lo, hi = ROOM_TEMPERATURE_C  # the same window the descriptors use
     # the OBELiX split is the benchmark: all its entries, also those linked to a curated value of the same paper
     rows = "(SELECT * FROM imported_conductivities WHERE origin_kind = 'obelix')" if obelix_only else "all_conductivities"

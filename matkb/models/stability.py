@@ -54,7 +54,7 @@ def training_table(kb, exclude_source: str | None = None, min_verification: str 
     Cells whose electrolyte is a polymer, gel, liquid or polymer-ceramic composite are left out (Li touches the
     polymer, so the result says nothing about a Li | interlayer | ceramic interface); their number is in
     ``df.attrs["non_ceramic_rows"]``. They stay in the store and its views. ``citable_only`` keeps the results of
-    sources a reader can find again (``sources.citable``: a DOI, or a seen title with a year, or a journal reference).
+    sources a reader can find again (``sources.citable``, set by :func:`matkb.records.citable`).
     """
     from ..vocab import value_levels, verification_rank
 

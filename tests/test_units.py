@@ -26,6 +26,9 @@ from matkb.units import parse_quantity
         ("25 MPa", "pressure", 25.0, "=", None),
         ("145 mAh/g", "specific_capacity", 145.0, "=", None),
         (">92 %", "fraction_percent", 92.0, ">", None),
+        ("1.30 to 1.58 MPa m^0.5", "fracture_toughness", 1.30, "range", 1.58),
+        ("1100 kPa m^0.5", "fracture_toughness", 1.1, "=", None),
+        ("90 N/mm^2", "pressure", 90.0, "=", None),
         (160, "count", 160.0, "=", None),
     ],
 )
@@ -47,6 +50,7 @@ def test_converts_to_canonical_unit(text, kind, value, qualifier, hi):
         ("-5 K", "temperature", "must be >= -273.15"),
         ("101 %", "fraction_percent", "must be <= 100"),
         ("1 V", "conductivity", "cannot be converted to S/cm"),
+        ("1.1 MPa", "fracture_toughness", "cannot be converted to MPa*m^0.5"),
         ("3 blorps", "length", "unknown unit"),
         ("fast", "time", "cannot read 'fast'"),
         ("1e999 h", "time", "not a finite number"),

@@ -2,7 +2,8 @@
 
 A material often has several rows for a property (two papers, two methods). The value used is the median
 of the rows at the best verification level present (geometric for conductivities, which span decades), so
-two equally checked papers are averaged rather than one being picked by its source id, and a recalled or
+two equally checked papers are averaged rather than one being picked by its source id (two classes cannot be
+averaged: `matkb validate` flags such a tie, check `categorical_conflict`), and a recalled or
 source-checked number never outvotes one read in its paper. At that level a measurement outvotes a calculation:
 a PBE band gap is not averaged with an optical one. Conductivities are taken at room temperature
 (15-35 degC) only: a value at 300 degC is not evidence about 25 degC. A row that states a range ("40 to 60 GPa",

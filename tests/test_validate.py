@@ -241,6 +241,25 @@ properties:
     assert [r["basis"] for r in c.rows["properties"]] == ["measured", "measured", "computed", "computed"]
 
 
+def test_two_equally_checked_classes_for_one_material_warn_and_a_better_checked_one_settles_it(tmp_path):
+    """Numbers at the best level are averaged; two classes cannot be, so the tie is flagged with both sources."""
+    body = """\
+format: matkb-record/1
+sources:
+  - {id: a, title: One study, year: 2020, doi: 10.1000/a, kind: experimental, verification: source-checked, checked_url: "https://example.org/a"}
+  - {id: b, title: Another study, year: 2021, doi: 10.1000/b, kind: experimental, verification: source-checked, checked_url: "https://example.org/b"}
+properties:
+  - {material: LiF, property: conduction_class, value: insulating, source: a, location: abstract, verification: %s}
+  - {material: LiF, property: conduction_class, value: semiconducting, source: b, location: abstract, verification: value-checked}
+"""
+    tie = compile_records([write(tmp_path, "tie.yaml", body % "value-checked")], definitions_catalog([MATERIALS]))
+    (w,) = tie.warnings
+    assert w.check == "categorical_conflict" and "insulating (a), semiconducting (b)" in w.message
+    assert "would take insulating by source id alone" in w.message
+    settled = compile_records([write(tmp_path, "settled.yaml", body % "source-checked")], definitions_catalog([MATERIALS]))
+    assert settled.warnings == []  # the value-checked row outranks the source-checked one: no tie
+
+
 def test_potential_outside_window_warns(tmp_path):
     c = check(tmp_path, "properties:\n  - {material: LATP, property: reduction_potential, value: '-0.5 V', location: text, verification: recalled}\n"
                         "  - {material: LAGP, property: reduction_potential, value: '2.7 V', location: text, verification: recalled}\n")

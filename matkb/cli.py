@@ -376,8 +376,9 @@ TableFormat = Annotated[RankFormat, typer.Option("--format", help="table, csv or
 OutFile = Annotated[Optional[Path], typer.Option("--out", help="Write to this file.")]
 
 
-CitableOnly = Annotated[bool, typer.Option("--citable-only", help=f"Learn only from results whose source is citable {CITABLE_BY} "
-                                          "(`matkb info` marks the others); rank retrains, and ignores it with --model")]
+CitableOnly = Annotated[bool, typer.Option("--citable-only", help=f"Learn only from results and descriptors whose source is citable "
+                                          f"{CITABLE_BY} (`matkb info` marks the others); rank retrains and describes "
+                                          "the candidates the same way, and ignores it with --model")]
 
 train_app = typer.Typer(help="Train models: the stability model (default) or `train conductivity`.")
 app.add_typer(train_app, name="train")
@@ -651,7 +652,7 @@ def _model_for(kb, model_path: Optional[Path], min_verification: Optional[str] =
         m, card = _run(persist.load, model_path, features=FEATURES, schema_version=kb.schema_version)
     elif min_verification or citable_only:
         rows = " and ".join(filter(None, [min_verification and f"{min_verification} rows or better",
-                                          citable_only and "rows from citable sources"]))
+                                          citable_only and "rows and descriptors from citable sources"]))
         _err(f"training a stability model on {rows} ...")
         m, card, _cv = _run(train, kb, min_verification=min_verification, citable_only=citable_only, bootstrap=0)
     else:

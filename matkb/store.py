@@ -26,6 +26,8 @@ from .vocab import levels_at_least
 
 #: meta key under which the default store records the fingerprint of the datasets it was built from
 FINGERPRINT_KEY = "datasets_fingerprint"
+#: meta key marking a copy that holds only what citable sources say (:meth:`Store.citable_copy`)
+CITABLE_COPY_KEY = "citable_only"
 
 # order matters: rows are written parents first
 WRITE_ORDER = (
@@ -312,6 +314,46 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         with self.atomic() as con:
             con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    @property
+    def citable_only(self) -> bool:
+        """Whether this store is a :meth:`citable_copy`: every row in it comes from a source a reader can find again."""
+        return self.meta(CITABLE_COPY_KEY) == "true"
+
+    @contextlib.contextmanager
+    def citable_copy(self) -> Iterator[Store]:
+        """A temporary copy of this store without anything from the sources that cannot be cited (`sources.citable`
+        false): their properties, redox couples, structures, cells with their layers and results, observations, and
+        the descriptor cache computed while they were present. `--citable-only` trains and ranks on it, so that the
+        descriptors, not only the training rows, come from papers a reader can find again. Materials stay: a
+        material is a name, not a claim. This store is not changed."""
+        import tempfile
+
+        from .featurizers.properties import clear_cache
+
+        name = self.con.execute("SELECT current_database()").fetchone()[0]
+        with tempfile.TemporaryDirectory(prefix="matkb-citable-") as tmp:
+            path = Path(tmp) / "citable.duckdb"
+            quoted = str(path).replace("'", "''")
+            self.con.execute(f"ATTACH '{quoted}' AS citable_copy (READ_WRITE)")
+            try:
+                self.con.execute(f'COPY FROM DATABASE "{name}" TO citable_copy')
+            finally:
+                self.con.execute("DETACH citable_copy")
+            copy = Store(path)
+            try:
+                uncitable = "SELECT source_id FROM sources WHERE NOT citable"
+                with copy.atomic() as con:
+                    con.execute(f"DELETE FROM cell_layers WHERE cell_id IN (SELECT cell_id FROM cells WHERE source_id IN ({uncitable}))")
+                    for table in ("properties", "redox_couples", "structures", "cycling_results", "observations", "cells"):
+                        con.execute(f"DELETE FROM {table} WHERE source_id IN ({uncitable})")
+                    con.execute("DELETE FROM feature_cache")
+                    con.execute("DELETE FROM sources WHERE NOT citable")
+                    con.execute("INSERT OR REPLACE INTO meta VALUES (?, 'true')", [CITABLE_COPY_KEY])
+                yield copy
+            finally:
+                copy.close()
+                clear_cache(path)
 
     # ------------------------------------------------------------------ info
     def info(self) -> dict[str, Any]:

@@ -183,12 +183,42 @@ def test_citable_only_leaves_out_exactly_the_results_of_sources_that_cannot_be_c
     assert r.stdout.startswith(f"{len(cited)} symmetric-cell results") and f"from {cited.source_id.nunique()} papers" in r.stdout
 
 
+def test_citable_only_reads_descriptors_from_a_copy_that_holds_nothing_of_an_uncitable_source(kb_path):
+    """`--citable-only` trains and ranks in `Store.citable_copy`: no row of an uncitable source is left in it, so a
+    descriptor that only such a source gives is unknown there; the store itself is untouched."""
+    from matkb.models.stability import store_for
+
+    with Store(kb_path, read_only=True) as kb:
+        before = kb.table_counts()
+        uncitable = set(kb.sql("SELECT source_id FROM sources WHERE NOT citable").source_id)
+        only_uncitable = kb.sql("SELECT material_id FROM properties JOIN sources USING (source_id) WHERE property = 'band_gap' "
+                                "GROUP BY material_id HAVING bool_and(NOT citable) ORDER BY 1").material_id.tolist()
+        n_citable_results = len(kb.sql("SELECT 1 FROM cycling WHERE citable"))
+        assert uncitable and only_uncitable  # the shipped store has both, which is what makes this test bite
+        row = pd.DataFrame({"interlayer": [only_uncitable[0]], "electrolyte": ["LATP"], "wetting_agent": [0.0],
+                            "current_density_mA_cm2": [0.1], "areal_capacity_mAh_cm2": [0.1], "temperature_C": [25.0],
+                            "pressure_MPa": [np.nan]})
+        with kb.citable_copy() as copy:
+            assert copy.citable_only and not kb.citable_only
+            for table in ("sources", "properties", "redox_couples", "structures", "cells", "cycling_results", "observations"):
+                assert not set(copy.sql(f"SELECT DISTINCT source_id FROM {table}").source_id) & uncitable, table
+            assert copy.table_counts()["materials"] == before["materials"]
+            assert len(copy.sql("SELECT 1 FROM cycling")) == n_citable_results
+            copy_path = copy.path
+        assert not copy_path.exists()
+        assert kb.table_counts() == before
+        with store_for(kb, {"citable_only": False}) as same:
+            assert same is kb and describe_rows(row, db=same).interlayer_band_gap_eV.notna().all()
+        with store_for(kb, {"citable_only": True}) as cited:
+            assert cited is not kb and describe_rows(row, db=cited).interlayer_band_gap_eV.isna().all()
+
+
 def test_rank_retrains_on_the_chosen_rows_and_says_which(kb_path):
     """`rank --min-verification --citable-only` trains a model on exactly those rows before ranking, and says so."""
     r = subprocess.run([*MATKB, "--db", str(kb_path), "rank", "--min-verification", "value-checked", "--citable-only",
                         "--top", "3", "--format", "json"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert "training a stability model on value-checked rows or better and rows from citable sources" in r.stderr
+    assert "training a stability model on value-checked rows or better and rows and descriptors from citable sources" in r.stderr
     ranked = json.loads(r.stdout)
     assert [row["rank"] for row in ranked] == [1, 2, 3]
 

@@ -297,9 +297,16 @@ def versions() -> dict[str, str]:
 
 def train(kb, *, exclude_source: str | None = None, min_verification: str | None = None, citable_only: bool = False,
           bootstrap: int = 1000, seed: int = 0, out=None):
-    """Cross-validate, fit on all rows, save with skops and a card. Returns (model, card)."""
+    """Cross-validate, fit on all rows, save with skops and a card. Returns (model, card, cv).
+
+    ``citable_only``: train in :meth:`~matkb.store.Store.citable_copy`, so that both the results and the descriptors
+    come from citable sources; a model so trained is applied there too (:func:`rank` reads its card)."""
     from . import persist
 
+    if citable_only and not kb.citable_only:
+        with kb.citable_copy() as citable:
+            return train(citable, exclude_source=exclude_source, min_verification=min_verification, citable_only=True,
+                         bootstrap=bootstrap, seed=seed, out=out)
     df = training_table(kb, exclude_source=exclude_source, min_verification=min_verification, citable_only=citable_only)
     if df.event.sum() < 2 or df.source_id.nunique() < 3:
         from ..errors import MatkbError
@@ -359,9 +366,11 @@ def predict_rows(kb, rows: pd.DataFrame, model, card, *, drivers: bool = True) -
 
     Adds predicted_lifetime_h (+ qualifier '>' where beyond the data), lower_h, upper_h,
     potential_gap_V, blocks_electrons, stable_with_li, physics_score, drivers,
-    nearest_training_distance, in_domain and risk (higher = sooner failure).
+    nearest_training_distance, in_domain and risk (higher = sooner failure). Descriptors are read where the model's
+    were (:func:`store_for`).
     """
-    X = describe_rows(rows, db=kb)
+    with store_for(kb, card) as kb:
+        X = describe_rows(rows, db=kb)
     pred = predict_lifetimes(model, X, card["horizon_h"])
     dom = card["domain"]
     Z = ((X[dom["columns"]] - pd.Series(dom["median"])) / pd.Series(dom["iqr"])).fillna(0.0)
@@ -418,15 +427,25 @@ def _library(kb, candidates: pd.DataFrame | None) -> pd.DataFrame:
 def rank(kb, *, electrolyte: str, candidates: pd.DataFrame | None = None, current_density: float = 0.1,
          capacity: float = 0.1, temperature: float = 25.0, pressure: float | None = None, wetting_agent: bool = False,
          model=None, card=None, top: int | None = None) -> pd.DataFrame:
-    """Rank interlayer candidates for ``electrolyte`` at the given conditions (see :func:`_order` for the order)."""
-    candidates = _library(kb, candidates)
+    """Rank interlayer candidates for ``electrolyte`` at the given conditions (see :func:`_order` for the order).
+    A model trained ``citable_only`` describes the candidates from citable sources only, as in its training."""
     if model is None:
         model, card, _ = default_model(kb)
-    rows = candidate_rows(kb, candidates, electrolyte, current_density=current_density, capacity=capacity,
-                          temperature=temperature, pressure=pressure, wetting_agent=wetting_agent)
-    pred = predict_rows(kb, rows, model, card)
+    with store_for(kb, card) as kb:
+        candidates = _library(kb, candidates)
+        rows = candidate_rows(kb, candidates, electrolyte, current_density=current_density, capacity=capacity,
+                              temperature=temperature, pressure=pressure, wetting_agent=wetting_agent)
+        pred = predict_rows(kb, rows, model, card)
     out = _finish(pd.concat([_identity(candidates.reset_index(drop=True)), pred], axis=1), card)
     return out.head(top) if top else out
+
+
+def store_for(kb, card):
+    """Where a model's descriptors are read: ``kb`` itself, or its citable copy for a model trained ``citable_only``
+    (a context manager either way)."""
+    import contextlib
+
+    return kb.citable_copy() if card.get("citable_only") and not kb.citable_only else contextlib.nullcontext(kb)
 
 
 def _order(df: pd.DataFrame) -> pd.DataFrame:
@@ -448,14 +467,22 @@ def rank_csv(kb, path, *, electrolyte: str, current_density: float = 0.1, capaci
     Gives the same ranking as :func:`rank` on the whole table; the drivers are computed for the kept rows only.
     ``progress(done_rows, total_rows)`` is called after each chunk.
     """
-    import dataclasses
-
-    from ..errors import NotFound, ValidationFailed
-
     if top < 1:
         raise ValueError("rank_csv keeps the best `top` rows; top must be >= 1")
     if model is None:
         model, card, _ = default_model(kb)
+    with store_for(kb, card) as kb:
+        return _rank_csv(kb, path, electrolyte=electrolyte, current_density=current_density, capacity=capacity,
+                         temperature=temperature, pressure=pressure, wetting_agent=wetting_agent, model=model, card=card,
+                         top=top, chunk_size=chunk_size, progress=progress)
+
+
+def _rank_csv(kb, path, *, electrolyte, current_density, capacity, temperature, pressure, wetting_agent, model, card,
+              top, chunk_size, progress) -> pd.DataFrame:
+    import dataclasses
+
+    from ..errors import NotFound, ValidationFailed
+
     total = _count_rows(path)
     best = None
     done = 0

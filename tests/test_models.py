@@ -211,6 +211,11 @@ def test_citable_only_reads_descriptors_from_a_copy_that_holds_nothing_of_an_unc
             assert same is kb and describe_rows(row, db=same).interlayer_band_gap_eV.notna().all()
         with store_for(kb, {"citable_only": True}) as cited:
             assert cited is not kb and describe_rows(row, db=cited).interlayer_band_gap_eV.isna().all()
+            gone = str(cited.path.resolve())
+    from matkb.featurizers import properties
+
+    assert not [k for k in properties._CACHE if k[1] == gone] + [k for k in properties._PAIRS if k[0] == gone]
+    assert [k for k in properties._PAIRS if k[0] == str(kb_path.resolve())]  # the shipped store's own descriptors stay cached
 
 
 def test_rank_retrains_on_the_chosen_rows_and_says_which(kb_path):

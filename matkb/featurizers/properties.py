@@ -77,14 +77,14 @@ def _store_key(db) -> str:
 def clear_cache(store=None) -> None:
     """Forget what was read from stores (after an ingest into a store that is being featurized); ``store``: a path
     or Store to forget only that one (a temporary store about to be deleted)."""
-    if store is None:
-        _CACHE.clear()
+    if store is not None:
+        key = _store_key(store)
+        for k in [k for k in _CACHE if k[1] == key]:
+            del _CACHE[k]
+        for k in [k for k in _PAIRS if k[0] == key]:
+            del _PAIRS[k]
         return
-    key = _store_key(store)
-    for k in [k for k in _CACHE if k[1] == key]:
-        del _CACHE[k]
-    for k in [k for k in _PAIRS if k[0] == key]:
-        del _PAIRS[k]
+    _CACHE.clear()
     _PAIRS.clear()
     _pair_reaction.cache_clear()
     _reduction_potential_of.cache_clear()

@@ -327,9 +327,9 @@ class Store:
         the descriptor cache computed while they were present. `--citable-only` trains and ranks on it, so that the
         descriptors, not only the training rows, come from papers a reader can find again. Materials stay: a
         material is a name, not a claim. This store is not changed. (The redox featurizer's fallback for a formula
-        without a stored potential reads the curated couples of datasets/ itself, all of them; today none of the
-        two couples from uncitable sources, Fe3+/Fe2+ in LiFePO4 and Cr4+/Cr3+ in Na3Cr2(PO4)2F3, describes a
-        stored electrolyte or interlayer.)"""
+        without a stored potential reads the curated couples of datasets/ itself, all of them; two come from an
+        uncitable review, Fe3+/Fe2+ in LiFePO4 and Cr4+/Cr3+ in Na3Cr2(PO4)2F3, and enter only the median used for
+        another Fe3+ or Cr4+ compound.)"""
         import tempfile
 
         from .featurizers.properties import clear_cache

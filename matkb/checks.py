@@ -170,25 +170,20 @@ def check_categorical_agreement(rows, issues) -> None:
     The consensus (``matkb.consensus``) uses the rows at the best verification level, measurements before
     calculations; numbers there are averaged, but two different words cannot be, so one would win on its
     source id alone. The curator decides, and the warning names every row in the tie."""
-    from .vocab import verification_rank
+    from .consensus import trust_level
 
-    rank = verification_rank()
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for p in rows.get("properties", []):
         if p.get("value_text") is not None:
             groups[(p["material_id"], p["property"])].append(p)
     for (mid, prop), ps in groups.items():
-        def level(p):
-            return rank.get(p["verification"], len(rank)), p.get("basis") == "computed"
-
-        best = min(map(level, ps))
-        top = sorted((p for p in ps if level(p) == best), key=lambda p: p["source_id"])
+        levels = [trust_level(p["verification"], p.get("basis")) for p in ps]
+        top = sorted((p for p, lv in zip(ps, levels, strict=True) if lv == min(levels)), key=lambda p: p["source_id"])
         if len({p["value_text"] for p in top}) < 2:
             continue
         said = ", ".join(f"{p['value_text']} ({p['source_id']})" for p in top)
-        basis = "computed" if best[1] else "measured"
         _warn(issues, top[-1], "value", top[-1]["value_text"],
-              f"{prop} of {mid} disagrees between equally trusted rows ({top[0]['verification']}, {basis}): {said}; "
+              f"{prop} of {mid} disagrees between equally trusted rows ({top[0]['verification']}, {top[0]['basis']}): {said}; "
               f"the consensus would take {top[0]['value_text']} by source id alone, so keep the class the evidence "
               "supports as the row and the other as an observation, or say in a note why both stand",
               "categorical_conflict")

@@ -14,10 +14,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .vocab import verification_sql
+from .vocab import verification_rank, verification_sql
 
 #: the temperature window (degC) within which a conductivity counts as a room-temperature value
 ROOM_TEMPERATURE_C = (15, 35)
+
+
+def trust_level(verification: str, basis: str | None) -> int:
+    """How the consensus ranks a row, 0 best: by verification level, and at one level a measurement before a
+    calculation. Only rows at the best level present enter a material's value (:func:`trust_level_sql` in SQL)."""
+    rank = verification_rank()
+    return 2 * rank.get(verification, len(rank)) + int(basis == "computed")
+
+
+def trust_level_sql() -> str:
+    """:func:`trust_level` as a SQL expression over the columns ``verification`` and ``basis``."""
+    return f"2 * {verification_sql()} + CAST(basis = 'computed' AS INTEGER)"
 
 
 @dataclass(frozen=True)
@@ -60,7 +72,7 @@ def consensus(con, material_ids: list[str] | None = None) -> dict[str, dict[str,
                    CASE WHEN value_hi IS NULL THEN value WHEN logscale THEN sqrt(value * value_hi)
                         ELSE (value + value_hi) / 2 END AS mid,
                    CASE WHEN logscale AND mid > 0 THEN ln(mid) END AS ln_mid,
-                   2 * {verification_sql()} + CAST(basis = 'computed' AS INTEGER) AS level
+                   {trust_level_sql()} AS level
             FROM properties
             WHERE (property <> 'ionic_conductivity' OR (temperature_C BETWEEN {lo} AND {hi} AND value > 0)) {where}),
         top AS (SELECT *, min(level) OVER (PARTITION BY material_id, property) AS best_level FROM r)

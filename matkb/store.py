@@ -26,8 +26,6 @@ from .vocab import levels_at_least
 
 #: meta key under which the default store records the fingerprint of the datasets it was built from
 FINGERPRINT_KEY = "datasets_fingerprint"
-#: meta key marking a copy that holds only what citable sources say (:meth:`Store.citable_copy`)
-CITABLE_COPY_KEY = "citable_only"
 
 # order matters: rows are written parents first
 WRITE_ORDER = (
@@ -317,8 +315,8 @@ class Store:
 
     @property
     def citable_only(self) -> bool:
-        """Whether this store is a :meth:`citable_copy`: every row in it comes from a source a reader can find again."""
-        return self.meta(CITABLE_COPY_KEY) == "true"
+        """Whether every source in this store can be cited (as in a :meth:`citable_copy`), so a copy would change nothing."""
+        return self.con.execute("SELECT NOT EXISTS (SELECT 1 FROM sources WHERE NOT citable)").fetchone()[0]
 
     @contextlib.contextmanager
     def citable_copy(self) -> Iterator[Store]:
@@ -345,14 +343,16 @@ class Store:
                 self.con.execute("DETACH citable_copy")
             copy = Store(path)
             try:
-                uncitable = "SELECT source_id FROM sources WHERE NOT citable"
+                uncitable = "source_id IN (SELECT source_id FROM sources WHERE NOT citable)"
                 with copy.atomic() as con:
-                    con.execute(f"DELETE FROM cell_layers WHERE cell_id IN (SELECT cell_id FROM cells WHERE source_id IN ({uncitable}))")
-                    for table in ("properties", "redox_couples", "structures", "cycling_results", "observations", "cells"):
-                        con.execute(f"DELETE FROM {table} WHERE source_id IN ({uncitable})")
+                    sourced = {t for (t,) in con.execute(
+                        "SELECT table_name FROM information_schema.columns WHERE column_name = 'source_id'").fetchall()}
+                    for table in reversed(WRITE_ORDER):  # children before parents, `sources` last
+                        if table == "cell_layers":  # a layer belongs to its cell
+                            con.execute(f"DELETE FROM cell_layers WHERE cell_id IN (SELECT cell_id FROM cells WHERE {uncitable})")
+                        elif table in sourced:
+                            con.execute(f"DELETE FROM {table} WHERE {uncitable}")
                     con.execute("DELETE FROM feature_cache")
-                    con.execute("DELETE FROM sources WHERE NOT citable")
-                    con.execute("INSERT OR REPLACE INTO meta VALUES (?, 'true')", [CITABLE_COPY_KEY])
                 yield copy
             finally:
                 copy.close()

@@ -255,20 +255,15 @@ properties:
 def test_two_equally_checked_classes_for_one_material_warn_and_a_better_checked_one_settles_it(tmp_path):
     """Numbers at the best level are averaged; two classes cannot be, so the tie is flagged with both sources."""
     body = """\
-format: matkb-record/1
-sources:
-  - {id: a, title: One study, year: 2020, doi: 10.1000/a, kind: experimental, verification: source-checked, checked_url: "https://example.org/a"}
-  - {id: b, title: Another study, year: 2021, doi: 10.1000/b, kind: experimental, verification: source-checked, checked_url: "https://example.org/b"}
+  - {id: t2, title: Another study, year: 2021, doi: 10.1000/t2, kind: experimental, verification: source-checked, checked_url: "https://example.org/t2"}
 properties:
-  - {material: LiF, property: conduction_class, value: insulating, source: a, location: abstract, verification: %s}
-  - {material: LiF, property: conduction_class, value: semiconducting, source: b, location: abstract, verification: value-checked}
+  - {material: LiF, property: conduction_class, value: insulating, source: t1, location: abstract, verification: %s}
+  - {material: LiF, property: conduction_class, value: semiconducting, source: t2, location: abstract, verification: value-checked}
 """
-    tie = compile_records([write(tmp_path, "tie.yaml", body % "value-checked")], definitions_catalog([MATERIALS]))
-    (w,) = tie.warnings
-    assert w.check == "categorical_conflict" and "insulating (a), semiconducting (b)" in w.message
+    (w,) = check(tmp_path, body % "value-checked").warnings  # HEAD's source t1 and a second one
+    assert w.check == "categorical_conflict" and "insulating (t1), semiconducting (t2)" in w.message
     assert "would take insulating by source id alone" in w.message
-    settled = compile_records([write(tmp_path, "settled.yaml", body % "source-checked")], definitions_catalog([MATERIALS]))
-    assert settled.warnings == []  # the value-checked row outranks the source-checked one: no tie
+    assert check(tmp_path, body % "source-checked").warnings == []  # the value-checked row outranks the source-checked one
 
 
 def test_potential_outside_window_warns(tmp_path):

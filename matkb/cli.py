@@ -335,12 +335,13 @@ def featurize(
     on_error: Annotated[str, typer.Option("--on-error", help="raise | skip | warn: what to do with an item that cannot be described")] = "raise",
     out: Annotated[Optional[Path], typer.Option("--out", help="Write .parquet or .csv (by extension) instead of a table.")] = None,
 ) -> None:
-    """Compute descriptors (mirror of matkb.featurize)."""
+    """Compute descriptors (mirror of matkb.featurize); `properties` describes from the store (--db), and `redox`
+    reads its couples there when --db is given."""
     from .featurizers import featurize as run_featurize
 
     items = _featurize_inputs(inputs)
     with _progress("featurizing") as progress:
-        df = _run(run_featurize, items, sets=sets, on_error=on_error, progress=lambda d, t: progress("items", d, t))
+        df = _run(run_featurize, items, sets=sets, on_error=on_error, db=_state["db"], progress=lambda d, t: progress("items", d, t))
     for row, why in sorted(df.attrs.get("skipped", {}).items()):
         _err(f"skipped row {row}: {why}")
     if out is not None and out.suffix.lower() == ".parquet":

@@ -254,6 +254,59 @@ def test_features_are_cached_in_the_store(db_path):
     assert (again.filter(like="li_atomic_fraction").to_numpy() == 0).all()  # read back from the cache, not recomputed
 
 
+def test_featurize_describes_from_the_store_it_is_given(shipped_db, seeded, tmp_path):
+    """`matkb --db X featurize --set properties` reads X, as `matkb.featurize(db=X)` does: the seeded store knows LATP
+    but not LiF, the shipped one both (until session 16 the CLI ignored --db and read the default store)."""
+    import subprocess
+
+    def known(db) -> list:
+        out = tmp_path / f"{db.stem}.csv"
+        r = subprocess.run([*MATKB, "--db", str(db), "featurize", "--set", "properties", "LATP", "AlN", "--out", str(out)],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        return pd.read_csv(out).known_material.tolist()
+
+    assert known(shipped_db) == [1, 1] and known(seeded) == [1, 0]
+    assert matkb.featurize(["LATP", "AlN"], sets=("properties",), db=seeded).known_material.tolist() == [1, 0]
+
+
+def test_a_feature_name_two_sets_share_is_prefixed_with_each_set(shipped_db):
+    df = matkb.featurize(["LiF", "CrO2"], sets=("properties", "redox"), db=shipped_db)
+    assert df.columns.is_unique and "reduction_potential_V" not in df.columns
+    assert df.properties_reduction_potential_V[0] == 0.0  # LiF's stored value (stable against Li)
+    assert np.isnan(df.redox_reduction_potential_V[0]) and df.redox_reduction_potential_V[1] > 3  # Cr4+ couple
+
+
+def test_the_redox_fallback_of_a_citable_copy_reads_only_citable_couples(shipped_db):
+    """The formula-based reduction potential (used for an electrolyte without a stored one) reads the couples of the
+    store being described; in a citable copy the Cr4+/Cr3+ couple, known only from an uncitable review, is gone."""
+    from matkb.featurizers.properties import PairFeaturizer
+    from matkb.store import Store
+
+    with Store(shipped_db, read_only=True) as kb:
+        cr4 = kb.sql("SELECT potential_V, citable FROM redox_couples JOIN sources USING (source_id) "
+                     "WHERE element = 'Cr' AND from_state = 4")
+        assert cr4.citable.tolist() == [False]  # what makes this test bite
+        full = PairFeaturizer(db=kb).fit().describe("LiF", "CrO2")
+        assert RedoxFeaturizer(db=kb).fit().explain("CrO2")["couples"][0]["potential_V"] == cr4.potential_V[0]
+        with kb.citable_copy() as copy:
+            cited = PairFeaturizer(db=copy).fit().describe("LiF", "CrO2")
+            assert RedoxFeaturizer(db=copy).fit().explain("CrO2")["couples"][0]["potential_V"] is None
+    assert full["electrolyte_reduction_potential_V"] == cr4.potential_V[0]
+    assert np.isnan(cited["electrolyte_reduction_potential_V"]) and np.isnan(cited["potential_gap_V"])
+
+
+def test_store_reading_sets_are_not_kept_in_the_feature_cache(db_path, shipped_db):
+    """A store's content can change under the same path, so `properties` and a store's couples are read afresh."""
+    from matkb.store import Store
+
+    with Store(db_path) as kb:
+        matkb.featurize(["LiF"], sets=("properties", "redox"), cache=kb, db=shipped_db)
+        assert kb.sql("SELECT count(*) AS n FROM feature_cache").n[0] == 0
+        matkb.featurize(["LiF"], sets=("properties", "redox"), cache=kb)
+        assert kb.sql("SELECT feature_set FROM feature_cache").feature_set.tolist() == ["redox"]  # datasets/' couples
+
+
 def test_structure_basics_equal_matminer_on_ordered_structures():
     st = pytest.importorskip("matminer.featurizers.structure")
     from pymatgen.core import Structure

@@ -131,6 +131,11 @@ class MatkbFeaturizer(TransformerMixin, BaseEstimator):
         tags.requires_fit = True
         return tags
 
+    def cacheable(self) -> bool:
+        """Whether a store's ``feature_cache`` may keep this set's values: they depend only on the input and on
+        datasets/ (both in the cache key), not on a store whose content can change under the same path."""
+        return True
+
     # -- to implement
     def _features(self) -> list[str]:
         return list(self.FEATURE_UNITS)
@@ -211,27 +216,35 @@ def _cached_transform(f: MatkbFeaturizer, name: str, chunk: list, store, version
 
 
 def featurize(items: Iterable, sets: Sequence[str] = ("composition", "redox"), *, on_error: str = "raise",
-              chunk_size: int = 5000, progress=None, cache=None):
+              chunk_size: int = 5000, progress=None, cache=None, db=None):
     """Featurize formulas (or Compositions/Structures) with the named sets; return a DataFrame.
 
     The batch is processed in chunks of ``chunk_size`` so memory stays flat as it grows;
     ``progress(done, total)`` is called after each chunk. Rows that a set could not
-    describe are NaN; ``result.attrs["skipped"]`` maps row -> reason. ``cache``: a writable
+    describe are NaN; ``result.attrs["skipped"]`` maps row -> reason. A feature name that two of the sets
+    share (``reduction_potential_V`` of ``properties`` and ``redox``) is prefixed with each set's name. ``cache``: a writable
     :class:`~matkb.store.Store` whose ``feature_cache`` is read and filled (keyed by set,
-    matkb version + datasets fingerprint, and input hash).
+    matkb version + datasets fingerprint, and input hash). ``db``: the store (a path or Store) that
+    ``properties`` describes from and ``redox`` reads its couples from (default: the default store for
+    ``properties``, the curated couples of datasets/ for ``redox``).
     """
     import pandas as pd
 
     items = items_from_X(items)
-    featurizers = [(s, get_featurizer(s, on_error=on_error).fit()) for s in sets]
+    featurizers = [(s, get_featurizer(s, on_error=on_error)) for s in sets]
+    featurizers = [(s, (f.set_params(db=db) if db is not None and "db" in f.get_params() else f).fit()) for s, f in featurizers]
     version = _cache_version() if cache is not None else ""
+    from collections import Counter
+
+    seen = Counter(n for _, f in featurizers for n in f.get_feature_names_out())
+    columns = {s: [f"{s}_{n}" if seen[n] > 1 else n for n in f.get_feature_names_out()] for s, f in featurizers}
     frames, skipped = [], {}
     for start in range(0, len(items), chunk_size):
         chunk = items[start:start + chunk_size]
         parts = []
         for name, f in featurizers:
-            values = _cached_transform(f, name, chunk, cache, version) if cache is not None else f.transform(chunk)
-            parts.append(pd.DataFrame(values, columns=f.get_feature_names_out()))
+            values = _cached_transform(f, name, chunk, cache, version) if cache is not None and f.cacheable() else f.transform(chunk)
+            parts.append(pd.DataFrame(values, columns=columns[name]))
             for i, why in f.skipped_.items():
                 skipped.setdefault(start + i, []).append(f"{type(f).__name__}: {why}")
         frames.append(pd.concat(parts, axis=1))

@@ -87,7 +87,6 @@ def clear_cache(store=None) -> None:
     _CACHE.clear()
     _PAIRS.clear()
     _pair_reaction.cache_clear()
-    _reduction_potential_of.cache_clear()
 
 
 def _snapshot(db) -> tuple[dict, dict]:
@@ -147,12 +146,20 @@ def material_features(name: str, db: str | None = None) -> dict[str, float]:
     return out
 
 
-class PropertiesFeaturizer(MatkbFeaturizer):
-    """Stored properties of known materials (name, alias or formula); NaN for the unknown."""
+class StoreFeaturizer(MatkbFeaturizer):
+    """A featurizer that reads the store ``db`` (a path or Store; None: the default store), so a feature cache,
+    keyed by input and datasets/, must not keep its values."""
 
     def __init__(self, on_error: str = "raise", db: str | None = None):
         self.on_error = on_error
         self.db = db
+
+    def cacheable(self) -> bool:
+        return False
+
+
+class PropertiesFeaturizer(StoreFeaturizer):
+    """Stored properties of known materials (name, alias or formula); NaN for the unknown."""
 
     FEATURE_UNITS = PROPERTY_FEATURES
 
@@ -202,12 +209,8 @@ def electron_blocking(gap_V, conduction_class, band_gap_eV):
     return np.where(~np.isnan(gap) | insulating, (insulating | (gap > 0)).astype(float), np.nan)
 
 
-class PairFeaturizer(MatkbFeaturizer):
+class PairFeaturizer(StoreFeaturizer):
     """Interface descriptors of (interlayer, electrolyte) pairs; ``"none"`` as interlayer means bare Li contact."""
-
-    def __init__(self, on_error: str = "raise", db: str | None = None):
-        self.on_error = on_error
-        self.db = db
 
     FEATURE_UNITS = {**PAIR_FEATURES, **{f"{side}_{k}": u for side in ("interlayer", "electrolyte") for k, u in PROPERTY_FEATURES.items()}}
 
@@ -237,7 +240,7 @@ class PairFeaturizer(MatkbFeaturizer):
         if math.isnan(el["reduction_potential_V"]):  # fall back on the curated couples through the electrolyte's formula
             formula = _formula_of(electrolyte, self.db)
             if formula:
-                el = {**el, "reduction_potential_V": _reduction_potential_of(formula)}
+                el = {**el, "reduction_potential_V": _reduction_potential_of(formula, self.db)}
         e_red = el["reduction_potential_V"]
         out = dict.fromkeys(PAIR_FEATURES, math.nan)
         gap = il["electron_level_V"] - e_red
@@ -260,13 +263,17 @@ class PairFeaturizer(MatkbFeaturizer):
         return out
 
 
-@lru_cache(maxsize=4096)
-def _reduction_potential_of(formula: str) -> float:
-    """The curated-couple reduction potential (V vs Li/Li+) of a formula, NaN when no couple covers it."""
-    from .redox import RedoxFeaturizer
+def _reduction_potential_of(formula: str, db) -> float:
+    """The curated-couple reduction potential (V vs Li/Li+) of a formula, from the couples of the store ``db``
+    (those of a citable copy are citable); NaN when no couple covers it."""
+    key = _store_key(db)
+    memo = _CACHE.setdefault(("reduction_potential", key), {})
+    if formula not in memo:
+        from .redox import RedoxFeaturizer
 
-    redox = RedoxFeaturizer().fit()
-    return float(redox.transform([formula])[0, list(redox.get_feature_names_out()).index("reduction_potential_V")])
+        redox = RedoxFeaturizer(db=key if db is None else db).fit()
+        memo[formula] = float(redox.transform([formula])[0, list(redox.get_feature_names_out()).index("reduction_potential_V")])
+    return memo[formula]
 
 
 def _formula_of(name: str, db) -> str | None:

@@ -17,8 +17,9 @@ This gives Ti +4 in LATP, Fe +2 in LiFePO4, Fe +2.57 and C +2 in Fe4[Fe(CN)6]3,
 Mn +3.5 in LiMn2O4.
 
 The reduction couple of each reducible cation comes from the curated
-``redox_couples`` table (datasets/, with sources): a couple recorded for this very
-composition wins, otherwise the median of that couple over all hosts. The estimated
+``redox_couples`` table (with sources): that of datasets/, or with ``db`` that of a
+store (a citable copy holds only couples a reader can find again). A couple recorded
+for this very composition wins, otherwise the median of that couple over all hosts. The estimated
 reduction potential is the highest such couple: the first to be reduced as Li pulls the
 potential down.
 """
@@ -153,6 +154,20 @@ def reference_couples() -> list[dict]:
     ]
 
 
+def store_couples(db) -> list[dict]:
+    """The redox couples of the store ``db`` (a :class:`~matkb.store.Store` or a path), each with its host's
+    reduced formula, as :func:`reference_couples` gives them for datasets/; read once per store."""
+    from .properties import _cached
+
+    def read(kb) -> list[dict]:
+        cur = kb.con.execute("SELECT c.*, m.reduced_formula AS host_formula FROM redox_couples c "
+                             "LEFT JOIN materials m USING (material_id) ORDER BY c.couple_key")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    return _cached("redox_couples", db, read)
+
+
 def find_couple(element: str, from_state: int, reduced_formula: str | None, couples: list[dict]) -> tuple[float, str] | None:
     """(potential V, explanation) for reducing ``element`` from ``from_state``, or None when no source has it."""
     same = [c for c in couples if c["element"] == element and c["from_state"] == from_state]
@@ -175,9 +190,20 @@ class RedoxFeaturizer(MatkbFeaturizer):
     ``reduction_potential_V`` is NaN when no curated couple covers the compound's
     reducible cations (the reason is in :meth:`explain`); a compound with no reducible
     cation (LiF, Li3N) also gives NaN there and ``reducible_cation_fraction`` = 0.
+    ``db``: read the couples from this store (a Store or a path) instead of datasets/.
     """
 
     FEATURE_UNITS = FEATURES
+
+    def __init__(self, on_error: str = "raise", db=None):
+        self.on_error = on_error
+        self.db = db
+
+    def cacheable(self) -> bool:
+        return self.db is None  # the couples of datasets/, not of a store
+
+    def _couples(self) -> list[dict]:
+        return reference_couples() if self.db is None else store_couples(self.db)
 
     def _row(self, comp, structure=None) -> list[float]:
         formula = comp.formula
@@ -191,7 +217,7 @@ class RedoxFeaturizer(MatkbFeaturizer):
         anion_q = -sum(v * amounts[s] for s, v in states.items() if v < 0)
         cat_amt = sum(amounts[s] for s in cations)
         reducible, potentials = 0.0, []
-        couples = reference_couples()
+        couples = self._couples()
         reduced = comp.reduced_formula
         for s, v in cations.items():
             if s in NOT_REDOX_CENTRES:
@@ -236,10 +262,11 @@ class RedoxFeaturizer(MatkbFeaturizer):
         couples = []
         for s, v in states.items():
             if v > 0 and s not in NOT_REDOX_CENTRES:
-                hit = find_couple(s, int(np.ceil(v - 1e-6)), comp.reduced_formula, reference_couples())
+                hit = find_couple(s, int(np.ceil(v - 1e-6)), comp.reduced_formula, self._couples())
                 couples.append({"element": s, "state": v, "potential_V": hit[0] if hit else None,
                                 "why": hit[1] if hit else f"no curated couple for {s}{int(np.ceil(v - 1e-6))}+ reduction"})
         return {"formula": formula, "oxidation_states": states, "charge_balanced": balanced, "couples": couples}
 
     def citations(self) -> list[str]:
-        return ["the curated redox_couples table of matkb's datasets/ (each couple carries its own source)"]
+        where = "matkb's datasets/" if self.db is None else "the store"
+        return [f"the curated redox_couples table of {where} (each couple carries its own source)"]

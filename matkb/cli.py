@@ -218,6 +218,24 @@ def info(fmt: Annotated[InfoFormat, typer.Option("--format", help="table or json
         typer.echo(f"  {s['source_id']:32s} {s['year'] or '----'}  {s['doi'] or '(no DOI)':38s} {s['verification']}{cite}")
 
 
+@app.command()
+def export(
+    out: Annotated[Path, typer.Argument(help="The new DuckDB file (an existing file is never replaced).")],
+    citable_only: Annotated[bool, typer.Option("--citable-only", help=f"Leave out everything that rests on a source that "
+                                               f"cannot be cited {CITABLE_BY}, as --citable-only does for train and rank")] = False,
+) -> None:
+    """Write a copy of the store to a new file, to share or to query elsewhere (mirror of Store.export)."""
+    from .store import Store
+
+    kb, _ = _open(write=False)
+    with kb:
+        path = _run(kb.export, out, citable_only=citable_only)
+    with Store(path, read_only=True) as copy:
+        c = copy.info()["coverage"]
+    typer.echo(f"wrote {path}: {c['sources']} sources ({c['sources_citable']} citable), {c['cycling_results']} cycling results"
+               + (", nothing from an uncitable source" if citable_only else ""))
+
+
 SQL_HELP = (
     "SQL; tables: sources, materials, properties, cells, cell_layers, cycling_results, observations, redox_couples, "
     "structures; views: cycling, symmetric_lifetimes, interlayer_best_lifetime, paired_comparisons, conductivities, "

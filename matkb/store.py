@@ -324,39 +324,64 @@ class Store:
         false): their properties, redox couples, structures, cells with their layers and results, observations, and
         the descriptor cache computed while they were present. `--citable-only` trains and ranks on it, so that the
         descriptors, not only the training rows, come from papers a reader can find again. Materials stay: a
-        material is a name, not a claim. This store is not changed. (The redox featurizer's fallback for a formula
-        without a stored potential reads the curated couples of datasets/ itself, all of them; two come from an
-        uncitable review, Fe3+/Fe2+ in LiFePO4 and Cr4+/Cr3+ in Na3Cr2(PO4)2F3, and enter only the median used for
-        another Fe3+ or Cr4+ compound.)"""
+        material is a name, not a claim. This store is not changed. (The formula-based reduction potential of an
+        electrolyte without a stored one reads the redox couples of the store it describes, so in the copy only
+        citable couples.)"""
         import tempfile
 
         from .featurizers.properties import clear_cache
 
-        name = self.con.execute("SELECT current_database()").fetchone()[0]
         with tempfile.TemporaryDirectory(prefix="matkb-citable-") as tmp:
             path = Path(tmp) / "citable.duckdb"
-            quoted = str(path).replace("'", "''")
-            self.con.execute(f"ATTACH '{quoted}' AS citable_copy (READ_WRITE)")
-            try:
-                self.con.execute(f'COPY FROM DATABASE "{name}" TO citable_copy')
-            finally:
-                self.con.execute("DETACH citable_copy")
+            self._copy_to(path, citable_only=True)
             copy = Store(path)
             try:
-                uncitable = "source_id IN (SELECT source_id FROM sources WHERE NOT citable)"
-                with copy.atomic() as con:
-                    sourced = {t for (t,) in con.execute(
-                        "SELECT table_name FROM information_schema.columns WHERE column_name = 'source_id'").fetchall()}
-                    for table in reversed(WRITE_ORDER):  # children before parents, `sources` last
-                        if table == "cell_layers":  # a layer belongs to its cell
-                            con.execute(f"DELETE FROM cell_layers WHERE cell_id IN (SELECT cell_id FROM cells WHERE {uncitable})")
-                        elif table in sourced:
-                            con.execute(f"DELETE FROM {table} WHERE {uncitable}")
-                    con.execute("DELETE FROM feature_cache")
                 yield copy
             finally:
                 copy.close()
                 clear_cache(path)
+
+    def export(self, path: str | os.PathLike, *, citable_only: bool = False) -> Path:
+        """Write a copy of this store to the new file ``path``: all of it, or with ``citable_only`` without anything
+        from the sources that cannot be cited (as :meth:`citable_copy`). The copy is built beside ``path`` and renamed
+        into place, so ``path`` ends up a complete store or does not exist; an existing file is never replaced."""
+        path = Path(path)
+        if path.exists():
+            raise MatkbError(f"{path} exists; export writes a new file and never replaces one")
+        if not path.parent.is_dir():
+            raise MatkbError(f"{path}: the folder {path.parent} does not exist")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        try:
+            self._copy_to(tmp, citable_only=citable_only)
+            if path.exists():  # created by someone else meanwhile
+                raise MatkbError(f"{path} appeared while the copy was written; nothing was replaced")
+            os.replace(tmp, path)
+        finally:
+            for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+        return path
+
+    def _copy_to(self, path: Path, *, citable_only: bool) -> None:
+        """Copy this store into the new DuckDB file ``path`` (closed again when this returns)."""
+        name = self.con.execute("SELECT current_database()").fetchone()[0]
+        quoted = str(path).replace("'", "''")
+        self.con.execute(f"ATTACH '{quoted}' AS matkb_copy (READ_WRITE)")
+        try:
+            self.con.execute(f'COPY FROM DATABASE "{name}" TO matkb_copy')
+        finally:
+            self.con.execute("DETACH matkb_copy")
+        if not citable_only:
+            return
+        with Store(path) as copy, copy.atomic() as con:
+            uncitable = "source_id IN (SELECT source_id FROM sources WHERE NOT citable)"
+            sourced = {t for (t,) in con.execute(
+                "SELECT table_name FROM information_schema.columns WHERE column_name = 'source_id'").fetchall()}
+            for table in reversed(WRITE_ORDER):  # children before parents, `sources` last
+                if table == "cell_layers":  # a layer belongs to its cell
+                    con.execute(f"DELETE FROM cell_layers WHERE cell_id IN (SELECT cell_id FROM cells WHERE {uncitable})")
+                elif table in sourced:
+                    con.execute(f"DELETE FROM {table} WHERE {uncitable}")
+            con.execute("DELETE FROM feature_cache")
 
     # ------------------------------------------------------------------ info
     def info(self) -> dict[str, Any]:

@@ -116,3 +116,32 @@ def test_unknown_cell_layer_is_a_clear_error(seeded):
 def test_missing_store_for_read_is_a_clear_error(tmp_path):
     res = run("--db", tmp_path / "nope.duckdb", "info")
     assert res.returncode == 1 and res.stderr.startswith("Error: no store at")
+
+
+def test_export_writes_a_whole_copy_or_a_citable_one_and_never_replaces_a_file(shipped_db, tmp_path):
+    """`matkb export` is Store.export: a full copy holds exactly the store's rows; `--citable-only` holds nothing that
+    rests on an uncitable source (as `train --citable-only` sees the store); an existing file is left as it was."""
+    from matkb.store import Store
+
+    from .conftest import dump_tables
+
+    before = dump_tables(shipped_db)
+    full, cited = tmp_path / "full.duckdb", tmp_path / "cited.duckdb"
+    assert run("--db", shipped_db, "export", full).returncode == 0
+    res = run("--db", shipped_db, "export", cited, "--citable-only")
+    assert res.returncode == 0, res.stderr
+    assert dump_tables(full) == before == dump_tables(shipped_db)
+    with Store(shipped_db, read_only=True) as kb, Store(cited, read_only=True) as copy:
+        n_citable = len(kb.sql("SELECT 1 FROM cycling WHERE citable"))
+        assert not kb.citable_only and copy.citable_only
+        assert copy.sql("SELECT count(*) AS n FROM cycling").n[0] == n_citable
+        uncitable = set(kb.sql("SELECT source_id FROM sources WHERE NOT citable").source_id)
+        for table in ("properties", "redox_couples", "structures", "cells", "cycling_results", "observations"):
+            assert not set(copy.sql(f"SELECT DISTINCT source_id FROM {table}").source_id) & uncitable, table
+    assert f"{n_citable} cycling results, nothing from an uncitable source" in res.stdout
+    kept = cited.read_bytes()
+    res = run("--db", shipped_db, "export", cited)
+    assert res.returncode == 1 and res.stderr.strip() == f"Error: {cited} exists; export writes a new file and never replaces one"
+    assert cited.read_bytes() == kept and sorted(p.name for p in tmp_path.iterdir()) == ["cited.duckdb", "full.duckdb"]
+    res = run("--db", shipped_db, "export", tmp_path / "no" / "such.duckdb")
+    assert res.returncode == 1 and "the folder" in res.stderr and "does not exist" in res.stderr

@@ -65,7 +65,7 @@ def _fail(exc: BaseException) -> None:
         for issue in exc.issues:
             _err(str(issue))
         n_err = sum(1 for i in exc.issues if i.level == "error")
-        _err(f"Error: {n_err} error(s); nothing was written.")
+        _err(f"Error: {n_err} error(s); {exc.outcome}.")
     else:
         _err(f"Error: {exc}")
     raise typer.Exit(1)
@@ -479,7 +479,7 @@ def rank(
     capacity: Annotated[float, typer.Option("--capacity", help="mAh/cm^2")] = 0.1,
     temperature: Annotated[float, typer.Option("--temperature", help="degC")] = 25.0,
     model: Annotated[Optional[Path], typer.Option("--model", help="A model saved by `matkb train --out`.")] = None,
-    top: Annotated[int, typer.Option("--top", help="Show the best N (0 = all).")] = 20,
+    top: Annotated[int, typer.Option("--top", min=0, help="Show the best N (0 = all).")] = 20,
     min_verification: Annotated[Optional[str], typer.Option("--min-verification", help="Train on rows at least this well checked: "
                                                                  "value-checked | source-checked (retrains; ignored with --model)")] = None,
     citable_only: CitableOnly = False,
@@ -540,7 +540,7 @@ def predict_stability(
     feats["pressure_MPa"] = feats.get("pressure_MPa", float("nan"))
     kb, m, card = _model_and_store(model)
     with kb:
-        pred = _run(predict_rows, kb, feats, m, card)
+        pred = _run(predict_rows, kb, feats, m, card, file=str(input_csv))
     result = pd.concat([rows.reset_index(drop=True), pred.drop(columns=["risk"])], axis=1)
     _emit(result, Format(fmt.value), out)
 
@@ -578,7 +578,7 @@ def _read_csv(path: Path):
 @app.command()
 def suggest(
     electrolyte: Annotated[str, typer.Option("--electrolyte", help="Electrolyte name or formula.")] = "LATP",
-    n: Annotated[int, typer.Option("--n", help="How many to suggest.")] = 5,
+    n: Annotated[int, typer.Option("--n", min=1, help="How many to suggest.")] = 5,
     model: Annotated[Optional[Path], typer.Option("--model", help="A model saved by `matkb train --out`.")] = None,
 ) -> None:
     """Untested candidates whose results would teach the model most (widest interval, farthest from the data)."""
@@ -631,7 +631,7 @@ def plot_ladder(stack: Annotated[str, typer.Argument(help='Cell stack, e.g. "Li/
 @plot_app.command("ranking")
 def plot_ranking(
     electrolyte: Annotated[str, typer.Option("--electrolyte", help="Electrolyte name or formula.")] = "LATP",
-    top: Annotated[int, typer.Option("--top", help="How many candidates.")] = 15,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many candidates.")] = 15,
     model: Annotated[Optional[Path], typer.Option("--model", help="A model saved by `matkb train --out`.")] = None,
     out: OutFigure = None,
 ) -> None:

@@ -48,10 +48,11 @@ class Issue:
 
 
 class ValidationFailed(MatkbError):
-    """Validation found errors; nothing was written."""
+    """Validation found errors; nothing was written (or, for a table to predict from, ``outcome`` says what was not done)."""
 
-    def __init__(self, issues: list[Issue]):
+    def __init__(self, issues: list[Issue], outcome: str = "nothing was written"):
         self.issues = issues
+        self.outcome = outcome
         errors = [i for i in issues if i.level == "error"]
         first = str(errors[0]) if errors else ""
         more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""

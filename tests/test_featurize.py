@@ -270,6 +270,17 @@ def test_featurize_describes_from_the_store_it_is_given(shipped_db, seeded, tmp_
     assert matkb.featurize(["LATP", "AlN"], sets=("properties",), db=seeded).known_material.tolist() == [1, 0]
 
 
+def test_featurize_refuses_a_bad_failure_policy_and_the_pair_set_with_a_clear_error():
+    import subprocess
+
+    for args, message in ((["--on-error", "bogus"], "Error: on_error must be one of raise, warn, skip, not 'bogus'"),
+                          (["--set", "pair"], "Error: the `pair` set describes (interlayer, electrolyte) pairs")):
+        r = subprocess.run([*MATKB, "featurize", *args, "LiF"], capture_output=True, text=True)
+        assert r.returncode == 1 and r.stderr.startswith(message) and "Traceback" not in r.stderr
+    with pytest.raises(FeaturizeError, match="pair"):
+        matkb.featurize([("LiF", "LATP")], sets=("pair",))
+
+
 def test_a_feature_name_two_sets_share_is_prefixed_with_each_set(shipped_db):
     df = matkb.featurize(["LiF", "CrO2"], sets=("properties", "redox"), db=shipped_db)
     assert df.columns.is_unique and "reduction_potential_V" not in df.columns

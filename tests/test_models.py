@@ -19,6 +19,20 @@ def kb_path(shipped_db):
     return shipped_db
 
 
+@pytest.fixture(scope="module")
+def saved_model(kb_path, tmp_path_factory):
+    """A stability model trained on the shipped store and saved, as `matkb train --out` leaves it."""
+    model = tmp_path_factory.mktemp("model") / "m.skops"
+    with Store(kb_path, read_only=True) as kb:
+        train(kb, bootstrap=0, out=model)
+    return model
+
+
+def matkb_with_model(kb_path, model, *args):
+    """`matkb --db KB ARGS --model MODEL` as a subprocess."""
+    return subprocess.run([*MATKB, "--db", str(kb_path), *map(str, args), "--model", str(model)], capture_output=True, text=True)
+
+
 def test_harrell_c_by_hand():
     # three cells: failed at 10 h, failed at 20 h, censored at 30 h; a perfect score orders them
     t, e = np.array([10.0, 20.0, 30.0]), np.array([True, True, False])
@@ -116,15 +130,11 @@ def test_rank_cli_with_a_bad_candidate_formula_names_the_row(kb_path, tmp_path):
     assert f"error: {csv}: row 3: formula = Xq2O3: pymatgen cannot parse formula 'Xq2O3'" in res.stderr
 
 
-def test_predict_stability_passes_columns_through_and_suggest_picks_untested(kb_path, tmp_path):
+def test_predict_stability_passes_columns_through_and_suggest_picks_untested(kb_path, saved_model, tmp_path):
     rows = tmp_path / "rows.csv"
     rows.write_text("electrolyte,interlayer,current_density_mA_cm2,areal_capacity_mAh_cm2,temperature_C,paper\n"
                     "LATP,PB,0.05,,60,seed\nLATP,none,0.05,,60,seed\n")
-    model = tmp_path / "m.skops"
-    with Store(kb_path, read_only=True) as kb:
-        train(kb, bootstrap=0, out=model)
-    res = subprocess.run([*MATKB, "--db", str(kb_path), "predict", "stability", "--input", str(rows), "--model", str(model)],
-                         capture_output=True, text=True)
+    res = matkb_with_model(kb_path, saved_model, "predict", "stability", "--input", rows)
     assert res.returncode == 0, res.stderr
     out = pd.read_csv(__import__("io").StringIO(res.stdout))
     assert out.paper.tolist() == ["seed", "seed"]
@@ -132,9 +142,62 @@ def test_predict_stability_passes_columns_through_and_suggest_picks_untested(kb_
         assert col in out.columns
     onset = latp_onset(kb_path)
     assert out.potential_gap_V.tolist() == pytest.approx([3.07 - onset, -onset])
-    res = subprocess.run([*MATKB, "--db", str(kb_path), "suggest", "--n", "3", "--model", str(model)], capture_output=True, text=True)
+    res = matkb_with_model(kb_path, saved_model, "suggest", "--n", "3")
     assert res.returncode == 0, res.stderr
     assert len(res.stdout.strip().splitlines()) == 4 and "PB " not in res.stdout
+
+
+def test_predict_and_rank_refuse_what_nothing_describes(kb_path, saved_model, tmp_path):
+    """An electrolyte or interlayer that is neither a stored material nor a formula would leave only the test
+    conditions to predict from (session 15 still answered, and called the row in domain): it is refused, by row.
+    `none`, a formula, and an unknown interlayer given by its properties are accepted."""
+    rows = tmp_path / "rows.csv"
+    rows.write_text("electrolyte,interlayer,current_density_mA_cm2,areal_capacity_mAh_cm2,temperature_C,redox_potential_V\n"
+                    "LATP,PB,0.05,,60,\nUnobtainium,PB,0.05,,60,\nLATP,Foo,0.05,,60,\nLATP,,0.05,,60,\n"
+                    "Li1.3Al0.3Ti1.7(PO4)3,none,0.1,0.1,25,\nLATP,my-pba,0.1,0.1,25,3.2\n")
+    res = matkb_with_model(kb_path, saved_model, "predict", "stability", "--input", rows)
+    assert res.returncode == 1 and res.stdout == ""
+    assert res.stderr.splitlines() == [
+        f"error: {rows}: row 3: electrolyte = Unobtainium: not a material id, name or alias in the store, nor a formula",
+        f"error: {rows}: row 4: interlayer = Foo: not a material id, name or alias in the store, nor a formula (`none` is a "
+        "bare interface; an interlayer the store lacks can be given by its properties: redox_potential_V, band_gap_eV, "
+        "shear_modulus_GPa, ionic_conductivity_S_cm)",
+        f"error: {rows}: row 5: interlayer: empty; write `none` for a bare interface",
+        "Error: 3 error(s); nothing was predicted."]
+    good = tmp_path / "good.csv"
+    good.write_text("\n".join(line for i, line in enumerate(rows.read_text().splitlines()) if i not in (2, 3, 4)) + "\n")
+    res = matkb_with_model(kb_path, saved_model, "predict", "stability", "--input", good)
+    assert res.returncode == 0, res.stderr
+    assert pd.read_csv(__import__("io").StringIO(res.stdout)).interlayer.tolist() == ["PB", "none", "my-pba"]
+    res = matkb_with_model(kb_path, saved_model, "rank", "--electrolyte", "Unobtainium")
+    assert res.returncode == 1 and res.stdout == ""
+    assert res.stderr.strip() == "Error: electrolyte 'Unobtainium': not a material id, name or alias in the store, nor a formula"
+
+
+def test_impossible_conditions_are_refused_and_untested_ones_are_out_of_domain(kb_path, tmp_path):
+    """A current density of 0 or a temperature below absolute zero is refused with its number; a temperature above
+    every training cell's (the range enters the card when at least MIN_STATED_CONDITION rows state it) is allowed but
+    flagged out of the applicability domain, since the model never saw it."""
+    from matkb.errors import MatkbError, ValidationFailed
+    from matkb.models.stability import MIN_STATED_CONDITION, predict_rows
+
+    with Store(kb_path, read_only=True) as kb:
+        model, card, _ = train(kb, bootstrap=0)
+        stated = training_table(kb).temperature_C.dropna()
+        assert len(stated) >= MIN_STATED_CONDITION and card["domain"]["condition_ranges"]["temperature_C"] == [stated.min(), stated.max()]
+        rows = pd.DataFrame({"electrolyte": "LATP", "interlayer": "PB", "current_density_mA_cm2": 0.05,
+                             "areal_capacity_mAh_cm2": np.nan, "wetting_agent": 1.0,
+                             "temperature_C": [stated.max(), stated.max() + 20, stated.min() - 20]})
+        assert predict_rows(kb, rows, model, card).in_domain.tolist() == [True, False, False]
+        with pytest.raises(ValidationFailed) as err:
+            predict_rows(kb, rows.assign(current_density_mA_cm2=[0.05, 0.0, -1.0], temperature_C=[25.0, -300.0, 25.0]),
+                         model, card, file="t.csv")
+        assert [str(i) for i in err.value.issues] == [
+            "error: t.csv: row 3: current_density_mA_cm2 = 0.0: must be above 0 mA/cm2",
+            "error: t.csv: row 3: temperature_C = -300.0: must be above -273.15 degC",
+            "error: t.csv: row 4: current_density_mA_cm2 = -1.0: must be above 0 mA/cm2"]
+        with pytest.raises(MatkbError, match="capacity 0 mAh/cm2: must be above 0 mAh/cm2"):
+            rank(kb, electrolyte="LATP", capacity=0.0, model=model, card=card)
 
 
 def test_streamed_csv_ranking_equals_the_in_memory_ranking_and_names_bad_rows_by_file_line(kb_path, tmp_path):
@@ -261,12 +324,8 @@ def test_model_pipelines_pass_scikit_learn_estimator_checks(estimator):
     assert sum(r["status"] == "passed" for r in results) >= 30
 
 
-def test_rank_cli_takes_a_folder_of_cifs(kb_path, tmp_path):
-    model = tmp_path / "m.skops"
-    with Store(kb_path, read_only=True) as kb:
-        train(kb, bootstrap=0, out=model)
-    res = subprocess.run([*MATKB, "--db", str(kb_path), "rank", "--candidates", str(DATASETS / "structures"), "--model", str(model),
-                          "--top", "0", "--format", "csv"], capture_output=True, text=True)
+def test_rank_cli_takes_a_folder_of_cifs(kb_path, saved_model):
+    res = matkb_with_model(kb_path, saved_model, "rank", "--candidates", DATASETS / "structures", "--top", "0", "--format", "csv")
     assert res.returncode == 0, res.stderr
     out = pd.read_csv(__import__("io").StringIO(res.stdout))
     cifs = sorted(p.stem for p in (DATASETS / "structures").glob("*.cif"))

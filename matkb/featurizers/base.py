@@ -230,6 +230,11 @@ def featurize(items: Iterable, sets: Sequence[str] = ("composition", "redox"), *
     """
     import pandas as pd
 
+    if on_error not in ON_ERROR:
+        raise FeaturizeError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
+    if "pair" in sets:
+        raise FeaturizeError("the `pair` set describes (interlayer, electrolyte) pairs, not single items: use "
+                             "PairFeaturizer on pairs, or `matkb predict stability` on a table of them")
     items = items_from_X(items)
     featurizers = [(s, get_featurizer(s, on_error=on_error)) for s in sets]
     featurizers = [(s, (f.set_params(db=db) if db is not None and "db" in f.get_params() else f).fit()) for s, f in featurizers]

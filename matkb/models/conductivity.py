@@ -350,7 +350,7 @@ def check_inputs(rows: pd.DataFrame, file: str = "input", base_dir=None) -> list
         if path is not None and not os.path.isfile(path):
             issues.append(Issue("error", file, f"row {i + 2}", "cif", c, f"no such file ({path})", "compositions"))
     if issues:
-        raise ValidationFailed(issues)
+        raise ValidationFailed(issues, "nothing was predicted")
     return paths
 
 

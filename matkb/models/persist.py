@@ -38,7 +38,7 @@ def save(model, path: str | Path, card: dict) -> Path:
 
 
 #: bump when the card's contents change, so older cards are refused rather than misread
-CARD_VERSION = 4
+CARD_VERSION = 5
 
 
 def load(path: str | Path, *, features: list[str] | None, schema_version: int, kind: str = "stability", feature_check=None):

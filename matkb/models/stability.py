@@ -40,6 +40,12 @@ PAIR_COLUMNS = [
 FEATURES = PAIR_COLUMNS + CONDITIONS
 DEFAULT_CONDITIONS = {"current_density_mA_cm2": 0.1, "areal_capacity_mAh_cm2": 0.1, "temperature_C": 25.0,
                       "pressure_MPa": np.nan, "wetting_agent": 0.0}
+#: what a test condition can physically be: (lowest allowed, whether the bound itself is allowed, unit)
+CONDITION_BOUNDS = {"current_density_mA_cm2": (0.0, False, "mA/cm2"), "areal_capacity_mAh_cm2": (0.0, False, "mAh/cm2"),
+                    "temperature_C": (-273.15, False, "degC"), "pressure_MPa": (0.0, True, "MPa")}
+#: a condition stated by at least this many training rows bounds the applicability domain (a prediction at a current
+#: density or temperature no training cell was tested at is an extrapolation); fewer, and its range means little
+MIN_STATED_CONDITION = 5
 
 
 #: electrolyte classes in which Li meets a polymer or a liquid rather than the ceramic: their rows describe a
@@ -323,6 +329,8 @@ def train(kb, *, exclude_source: str | None = None, min_verification: str | None
     iqr = (Xd.quantile(0.75) - Xd.quantile(0.25)).replace(0, 1.0).fillna(1.0)
     Z = ((Xd - med) / iqr).fillna(0.0).to_numpy()
     nn = np.sort(np.sqrt(((Z[:, None, :] - Z[None, :, :]) ** 2).sum(-1)), axis=1)[:, 1] if len(Z) > 1 else np.array([0.0])
+    stated = {c: X[c].dropna() for c in CONDITION_BOUNDS}
+    ranges = {c: [float(v.min()), float(v.max())] for c, v in stated.items() if len(v) >= MIN_STATED_CONDITION}
     card = {
         "model": "RandomSurvivalForest (scikit-survival) after median imputation",
         "target": "symmetric-cell lifetime in hours, right-censored",
@@ -335,7 +343,7 @@ def train(kb, *, exclude_source: str | None = None, min_verification: str | None
         "cv": cv.table.to_dict(orient="records"), "cv_meta": cv.table.attrs,
         "horizon_h": float(df.lifetime_h.max()),
         "domain": {"columns": dom_cols, "median": med.to_dict(), "iqr": iqr.to_dict(), "train_z": Z.round(6).tolist(),
-                   "nn_threshold": float(np.percentile(nn, 95)) if len(nn) else 0.0},
+                   "nn_threshold": float(np.percentile(nn, 95)) if len(nn) else 0.0, "condition_ranges": ranges},
         "training_interlayers": sorted(df.interlayer.unique().tolist()),
         "feature_medians": X.median().to_dict(),
     }
@@ -361,14 +369,20 @@ def default_model(kb, log=None):
     return model, card, path
 
 
-def predict_rows(kb, rows: pd.DataFrame, model, card, *, drivers: bool = True) -> pd.DataFrame:
+def predict_rows(kb, rows: pd.DataFrame, model, card, *, drivers: bool = True, file: str = "rows") -> pd.DataFrame:
     """Predictions for explicit rows (`interlayer`, `electrolyte` and condition columns), one output row each.
 
     Adds predicted_lifetime_h (+ qualifier '>' where beyond the data), lower_h, upper_h,
     potential_gap_V, blocks_electrons, stable_with_li, physics_score, drivers,
     nearest_training_distance, in_domain and risk (higher = sooner failure). Descriptors are read where the model's
-    were (:func:`store_for`).
+    were (:func:`store_for`). A row naming something that nothing describes is refused first (:func:`check_rows`;
+    ``file`` names the table in the error).
     """
+    check_rows(kb, rows, file)
+    return _predict(kb, rows, model, card, drivers=drivers)
+
+
+def _predict(kb, rows: pd.DataFrame, model, card, *, drivers: bool = True) -> pd.DataFrame:
     with store_for(kb, card) as kb:
         X = describe_rows(rows, db=kb)
     pred = predict_lifetimes(model, X, card["horizon_h"])
@@ -380,13 +394,17 @@ def predict_rows(kb, rows: pd.DataFrame, model, card, *, drivers: bool = True) -
     train_z = np.asarray(dom["train_z"], float)
     d_nn = np.sqrt(((Z.to_numpy()[:, None, :] - train_z[None, :, :]) ** 2).sum(-1)).min(axis=1)
     known = X[PAIR_COLUMNS].notna().sum(axis=1).to_numpy()
+    # and no test condition outside the range the training cells were tested over (where enough of them state it)
+    within = np.ones(len(X), dtype=bool)
+    for c, (lo, hi) in dom["condition_ranges"].items():
+        within &= ~((X[c] < lo) | (X[c] > hi)).to_numpy()
     return pd.DataFrame({
         "predicted_lifetime_h": pred.predicted_lifetime_h, "qualifier": pred.lifetime_qualifier,
         "lower_h": pred.lower_h, "upper_h": pred.upper_h,
         "potential_gap_V": X.potential_gap_V, "blocks_electrons": X.blocks_electrons,
         "stable_with_li": X.interlayer_stable_with_li, "physics_score": physics_score(X),
         "drivers": drivers, "nearest_training_distance": d_nn,
-        "in_domain": (known >= 4) & (d_nn <= 1.5 * max(dom["nn_threshold"], 1e-9)),
+        "in_domain": (known >= 4) & (d_nn <= 1.5 * max(dom["nn_threshold"], 1e-9)) & within,
         "risk": model.predict(X),
     })
 
@@ -429,13 +447,14 @@ def rank(kb, *, electrolyte: str, candidates: pd.DataFrame | None = None, curren
          model=None, card=None, top: int | None = None) -> pd.DataFrame:
     """Rank interlayer candidates for ``electrolyte`` at the given conditions (see :func:`_order` for the order).
     A model trained ``citable_only`` describes the candidates from citable sources only, as in its training."""
+    check_ranking(kb, electrolyte, current_density=current_density, capacity=capacity, temperature=temperature, pressure=pressure)
     if model is None:
         model, card, _ = default_model(kb)
     with store_for(kb, card) as kb:
         candidates = _library(kb, candidates)
         rows = candidate_rows(kb, candidates, electrolyte, current_density=current_density, capacity=capacity,
                               temperature=temperature, pressure=pressure, wetting_agent=wetting_agent)
-        pred = predict_rows(kb, rows, model, card)
+        pred = _predict(kb, rows, model, card)
     out = _finish(pd.concat([_identity(candidates.reset_index(drop=True)), pred], axis=1), card)
     return out.head(top) if top else out
 
@@ -469,6 +488,7 @@ def rank_csv(kb, path, *, electrolyte: str, current_density: float = 0.1, capaci
     """
     if top < 1:
         raise ValueError("rank_csv keeps the best `top` rows; top must be >= 1")
+    check_ranking(kb, electrolyte, current_density=current_density, capacity=capacity, temperature=temperature, pressure=pressure)
     if model is None:
         model, card, _ = default_model(kb)
     with store_for(kb, card) as kb:
@@ -490,10 +510,10 @@ def _rank_csv(kb, path, *, electrolyte, current_density, capacity, temperature, 
         try:
             check_candidates(chunk, str(path))
         except ValidationFailed as exc:  # row numbers of the whole file, not of the chunk
-            raise ValidationFailed([dataclasses.replace(i, where=_shift_row(i.where, done)) for i in exc.issues]) from None
+            raise ValidationFailed([dataclasses.replace(i, where=_shift_row(i.where, done)) for i in exc.issues], exc.outcome) from None
         rows = candidate_rows(kb, chunk, electrolyte, current_density=current_density, capacity=capacity,
                               temperature=temperature, pressure=pressure, wetting_agent=wetting_agent)
-        pred = predict_rows(kb, rows, model, card, drivers=False)
+        pred = _predict(kb, rows, model, card, drivers=False)
         part = pd.concat([_identity(chunk), pred.drop(columns=["drivers"])], axis=1)
         best = _order(part if best is None else pd.concat([best, part], ignore_index=True)).head(top)
         done += len(chunk)
@@ -563,7 +583,77 @@ def check_candidates(candidates: pd.DataFrame, file: str = "candidates") -> None
             except ValueError as exc:
                 issues.append(Issue("error", file, f"row {i + 2}", "formula", f, str(exc), "candidates"))
     if issues:
-        raise ValidationFailed(issues)
+        raise ValidationFailed(issues, "nothing was ranked")
+
+
+def check_rows(kb, rows: pd.DataFrame, file: str = "rows") -> None:
+    """Each row's electrolyte, and its interlayer, must be something the descriptors can come from: a material the
+    store knows (id, name or alias) or a formula; for the interlayer also `none` (a bare interface) or a name whose
+    properties the row gives (:data:`CANDIDATE_PROPERTIES`). Otherwise the prediction would rest on the test
+    conditions alone, so the row is refused. A stated condition must be a number a cell can have (a current density
+    above 0, ...). The error names the CSV row (the header is row 1)."""
+    from ..errors import Issue, ValidationFailed
+
+    resolve = kb.material_resolver()
+    issues = []
+    for c in [c for c in (*CONDITION_BOUNDS, "wetting_agent") if c in rows]:
+        numbers = pd.to_numeric(rows[c], errors="coerce")
+        for i, (raw, v) in enumerate(zip(rows[c], numbers, strict=True)):
+            why = "not a number" if pd.isna(v) and not pd.isna(raw) and str(raw).strip() else _impossible(c, v)
+            if why:
+                issues.append(Issue("error", file, f"row {i + 2}", c, str(raw), why, "rows"))
+    props = [c for c in CANDIDATE_PROPERTIES if c in rows]
+    described = rows[props].notna().any(axis=1) if props else pd.Series(False, index=rows.index)
+    for i, (el, il, has_props) in enumerate(zip(rows["electrolyte"], rows["interlayer"], described, strict=True)):
+        for field, value in (("electrolyte", el), ("interlayer", il)):
+            why = _undescribable(resolve, value, interlayer=field == "interlayer", has_properties=has_props)
+            if why:
+                issues.append(Issue("error", file, f"row {i + 2}", field, "" if pd.isna(value) else str(value), why, "rows"))
+    if issues:
+        raise ValidationFailed(sorted(issues, key=lambda i: int(i.where.split()[1])), "nothing was predicted")  # by row
+
+
+def check_ranking(kb, electrolyte: str, **conditions: float | None) -> None:
+    """What `rank` is asked for must exist: an electrolyte the store knows or a formula, and test conditions a cell
+    can have (keywords as :func:`rank` takes them)."""
+    from ..errors import MatkbError, NotFound
+
+    why = _undescribable(kb.material_resolver(), electrolyte)
+    if why:
+        raise NotFound(f"electrolyte {electrolyte!r}: {why}")
+    for key, column in (("current_density", "current_density_mA_cm2"), ("capacity", "areal_capacity_mAh_cm2"),
+                        ("temperature", "temperature_C"), ("pressure", "pressure_MPa")):
+        if conditions.get(key) is not None and (why := _impossible(column, conditions[key])):
+            raise MatkbError(f"{key.replace('_', ' ')} {conditions[key]:g} {CONDITION_BOUNDS[column][2]}: {why}")
+
+
+def _impossible(column: str, value: float) -> str | None:
+    """Why a stated test condition cannot be (None when it can, or when it is not stated)."""
+    if column not in CONDITION_BOUNDS:
+        return None
+    lo, inclusive, unit = CONDITION_BOUNDS[column]
+    if pd.isna(value) or value > lo or (inclusive and value == lo):
+        return None
+    return f"must be {'at least' if inclusive else 'above'} {lo:g} {unit}"
+
+
+def _undescribable(resolve, value, *, interlayer: bool = False, has_properties: bool = False) -> str | None:
+    """Why nothing could describe ``value`` (None when something can)."""
+    from ..featurizers.base import parse_formula
+
+    if value is None or pd.isna(value) or not str(value).strip():
+        return "empty" + ("; write `none` for a bare interface" if interlayer else "")
+    text = str(value).strip()
+    if resolve(text) or (interlayer and (text.lower() in ("none", "bare") or has_properties)):
+        return None
+    try:
+        parse_formula(text)
+        return None
+    except ValueError:
+        pass
+    return ("not a material id, name or alias in the store, nor a formula"
+            + (f" (`none` is a bare interface; an interlayer the store lacks can be given by its properties: "
+               f"{', '.join(CANDIDATE_PROPERTIES)})" if interlayer else ""))
 
 
 def _drivers(model, X: pd.DataFrame, medians: pd.Series, k: int = 2) -> list[str]:

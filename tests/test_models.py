@@ -200,6 +200,28 @@ def test_impossible_conditions_are_refused_and_untested_ones_are_out_of_domain(k
             rank(kb, electrolyte="LATP", capacity=0.0, model=model, card=card)
 
 
+def test_the_default_model_of_one_store_is_never_used_for_another(kb_path, tmp_path):
+    """The cached default model is keyed by the store's training rows and descriptor tables: a store with one training
+    result fewer trains (and caches) its own model, and the shipped store's cached model stays its own."""
+    from matkb.models.stability import default_model
+
+    other = tmp_path / "other.duckdb"
+    with Store(kb_path, read_only=True) as kb:
+        _, card, path = default_model(kb)
+        kb.export(other)
+        dropped = training_table(kb).sort_values("source_id").iloc[0]
+    with Store(other) as kb, kb.atomic() as con:
+        con.execute("DELETE FROM cycling_results WHERE cell_id IN (SELECT cell_id FROM cells WHERE stack = ?) "
+                    "AND current_density_mA_cm2 = ? AND source_id = ?",
+                    [dropped.stack, dropped.current_density_mA_cm2, dropped.source_id])
+    with Store(other, read_only=True) as kb:
+        _, other_card, other_path = default_model(kb)
+    with Store(kb_path, read_only=True) as kb:
+        assert default_model(kb)[2] == path
+    assert other_path != path and other_card["training_rows"] < card["training_rows"]
+    assert other_card["training_data_sha256"] != card["training_data_sha256"]
+
+
 def test_streamed_csv_ranking_equals_the_in_memory_ranking_and_names_bad_rows_by_file_line(kb_path, tmp_path):
     from matkb.errors import ValidationFailed
     from matkb.models.stability import rank_csv

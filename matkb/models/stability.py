@@ -352,13 +352,21 @@ def train(kb, *, exclude_source: str | None = None, min_verification: str | None
     return model, card, cv
 
 
+#: the tables the descriptors of a training row are read from (besides datasets/, which the fingerprint covers)
+DESCRIPTOR_TABLES = ("materials", "properties", "redox_couples", "structures")
+
+
 def default_model(kb, log=None):
-    """The embedded default model, trained on first use and cached beside the default store with its card."""
+    """The default model of ``kb``, trained on first use and cached in matkb's home with its card. The cache is keyed
+    by what the model depends on: matkb and datasets/ (the fingerprint), the card format, the store's training rows
+    and the tables their descriptors come from; so the model of one store is never used for another that differs."""
     from ..default import current_fingerprint
     from ..paths import data_home
     from . import persist
 
-    tag = hashlib.sha1(f"{current_fingerprint()}:{kb.schema_version}:{persist.CARD_VERSION}".encode(),
+    content = [data_hash(training_table(kb))] + [
+        str(kb.con.execute(f"SELECT bit_xor(hash(t)) FROM {table} t").fetchone()[0]) for table in DESCRIPTOR_TABLES]
+    tag = hashlib.sha1(f"{current_fingerprint()}:{kb.schema_version}:{persist.CARD_VERSION}:{':'.join(content)}".encode(),
                        usedforsecurity=False).hexdigest()[:12]
     path = data_home() / "models" / f"stability-{tag}.skops"
     if path.is_file():

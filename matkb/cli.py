@@ -176,7 +176,7 @@ def validate(
     for issue in compiled.issues:
         typer.echo(str(issue), err=bool(compiled.errors))
     n_e, n_w = len(compiled.errors), len(compiled.warnings)
-    counts = ", ".join(f"{len(v)} {k}" for k, v in compiled.rows.items() if v)
+    counts = ", ".join(f"{len(v)} {k}" for k, v in compiled.rows.items() if v) or "no rows"
     typer.echo(f"{len(compiled.files)} file(s), {counts}: {n_e} error(s), {n_w} warning(s)")
     if n_e or (strict and n_w):
         raise typer.Exit(1)

@@ -16,7 +16,7 @@ import math
 import os
 from pathlib import Path
 
-from .errors import Issue, ValidationFailed
+from .errors import Issue, MatkbError, ValidationFailed
 from .records import display_path
 from .store import IngestReport, Store
 
@@ -27,6 +27,7 @@ DATASETS = {
         "year": 2025,
         "authors": "Therrien et al.",
         "csv": "train.csv",
+        "columns": ("ID", "Reduced Composition", "True Composition", "Ionic conductivity (S cm-1)", "Space group #", "DOI"),
     },
     "liverpool": {
         "source_id": "liverpool-ionics",
@@ -34,6 +35,7 @@ DATASETS = {
         "year": None,
         "authors": None,
         "csv": "LiIonDatabase.csv",
+        "columns": ("ID", "composition", "source", "temperature", "target"),
     },
 }
 ROOM_TEMPERATURE_C = 25.0
@@ -52,7 +54,10 @@ def _source_row(dataset: str) -> dict:
 
 def _csv_path(path: str | os.PathLike, dataset: str) -> Path:
     p = Path(path)
-    return p / DATASETS[dataset]["csv"] if p.is_dir() else p
+    csv_path = p / DATASETS[dataset]["csv"] if p.is_dir() else p
+    if not csv_path.is_file():
+        raise MatkbError(f"{csv_path}: no such file (give the {dataset} CSV, or the folder that holds {DATASETS[dataset]['csv']})")
+    return csv_path
 
 
 class _RowErrors:
@@ -100,12 +105,19 @@ def _formula(errs: _RowErrors, line: int, fld: str, text: str | None) -> tuple[s
     return comp.reduced_formula, comp.chemical_system
 
 
-def _records(csv_path: Path, errs: _RowErrors):
+def _records(csv_path: Path, errs: _RowErrors, dataset: str):
     """(line, entry id, record) for every CSV row with an ID; a repeated ID gets '#row<line>' appended
-    (the published Liverpool file reuses ID 922 for two different entries)."""
+    (the published Liverpool file reuses ID 922 for two different entries). A file without the dataset's
+    columns is one error at its header, not one per row."""
     seen: set[str] = set()
     with open(csv_path, newline="", encoding="utf-8-sig") as fh:
-        for line, rec in enumerate(csv.DictReader(fh), start=2):
+        reader = csv.DictReader(fh)
+        missing = [c for c in DATASETS[dataset]["columns"] if c not in (reader.fieldnames or [])]
+        if missing:
+            errs.issues.append(Issue("error", errs.file, "header", "columns", ", ".join(missing),
+                                     f"missing; is this the {dataset} CSV ({DATASETS[dataset]['csv']})?", "import"))
+            return
+        for line, rec in enumerate(reader, start=2):
             eid = (rec.get("ID") or "").strip()
             if not eid:
                 errs.add(line, "ID", eid, "is empty")
@@ -121,7 +133,7 @@ def read_obelix(path: str | os.PathLike) -> tuple[list[dict], list[Issue]]:
     errs = _RowErrors(display_path(csv_path))
     cif_dir = csv_path.parent / "train_cifs"
     rows = []
-    for line, eid, rec in _records(csv_path, errs):
+    for line, eid, rec in _records(csv_path, errs, "obelix"):
         sigma, qual = _sigma(errs, line, "Ionic conductivity (S cm-1)", rec.get("Ionic conductivity (S cm-1)"))
         reduced, chemsys = _formula(errs, line, "True Composition", rec.get("True Composition") or rec.get("Reduced Composition"))
         sg_num = _float(errs, line, "Space group #", rec.get("Space group #"))
@@ -150,7 +162,7 @@ def read_liverpool(path: str | os.PathLike) -> tuple[list[dict], list[Issue]]:
     csv_path = _csv_path(path, "liverpool")
     errs = _RowErrors(display_path(csv_path))
     rows = []
-    for line, eid, rec in _records(csv_path, errs):
+    for line, eid, rec in _records(csv_path, errs, "liverpool"):
         sigma, qual = _sigma(errs, line, "target", rec.get("target"))
         temp = _float(errs, line, "temperature", rec.get("temperature"), required=True)
         if temp is not None and temp < -273.15:

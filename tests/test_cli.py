@@ -145,3 +145,20 @@ def test_export_writes_a_whole_copy_or_a_citable_one_and_never_replaces_a_file(s
     assert cited.read_bytes() == kept and sorted(p.name for p in tmp_path.iterdir()) == ["cited.duckdb", "full.duckdb"]
     res = run("--db", shipped_db, "export", tmp_path / "no" / "such.duckdb")
     assert res.returncode == 1 and "the folder" in res.stderr and "does not exist" in res.stderr
+
+
+def test_import_of_the_wrong_file_is_one_clear_error_and_writes_nothing(seeded, tmp_path):
+    """Not the dataset's CSV: one error naming the missing columns (not one per row); a folder without the CSV: the
+    file it looked for. Neither needs the shared copies, so this runs in a user's clone too."""
+    from .conftest import dump_tables
+
+    wrong = write(tmp_path, "other.csv", "ID,formula,sigma\n1,LiF,1e-9\n2,Li3N,1e-3\n")
+    before = dump_tables(seeded)
+    res = run("--db", seeded, "import", "liverpool", wrong)
+    assert res.returncode == 1 and res.stderr.splitlines() == [
+        f"error: {wrong}: header: columns = composition, source, temperature, target: missing; is this the liverpool "
+        "CSV (LiIonDatabase.csv)?", "Error: 1 error(s); nothing was written."]
+    res = run("--db", seeded, "import", "obelix", tmp_path)
+    assert res.returncode == 1
+    assert res.stderr.strip() == f"Error: {tmp_path / 'train.csv'}: no such file (give the obelix CSV, or the folder that holds train.csv)"
+    assert dump_tables(seeded) == before

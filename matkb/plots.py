@@ -99,7 +99,7 @@ def arrhenius(kb, material: str):
     top = ax.secondary_xaxis("top", functions=(lambda v: 1000.0 / np.maximum(v, 1e-9) - 273.15,
                                                lambda c: 1000.0 / (np.asarray(c) + 273.15)))
     top.set_xlabel("temperature (°C)")
-    ax.legend(fontsize=7, loc="upper right", title="source (hollow: bound)", title_fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="source (hollow: bound)", title_fontsize=7)
     ax.set_title(f"Arrhenius plot of {mid}: {len(df)} ionic conductivities from {df.source_id.nunique()} source(s) "
                  f"[{_store_label(kb)}]", fontsize=9)
     return fig
@@ -128,19 +128,20 @@ def ladder(kb, stack: str, cell_type: str | None = None):
             ax.text(x, 0.1, "no stored\npotential", ha="center", fontsize=7, color="0.4")
             continue
         v = lay.level.value_V
-        ax.hlines(v, x - 0.38, x + 0.38, color="C3" if lay.role == "electrolyte" else "C0", lw=3)
+        ax.hlines(v, x - 0.38, x + 0.38, color="0.15" if lay.role == "electrolyte" else "C0", lw=3)
         ax.text(x, v + 0.08, f"{v:.2f} V\n({lay.level.property.replace('_', ' ')})", ha="center", va="bottom", fontsize=7)
     for rung in report.ladder:
         if rung.layer_potential_V is None:
             continue
-        i = next(k for k, lay in enumerate(report.layers) if lay.name == rung.layer)
-        j = next(k for k, lay in enumerate(report.layers) if lay.name == rung.electrolyte)
         color = "C2" if rung.blocks else "C3"
-        ax.annotate("", xy=(j, rung.electrolyte_reduction_V), xytext=(i, rung.layer_potential_V),
-                    arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.2, "ls": "--"})
-        ax.text((i + j) / 2, (rung.layer_potential_V + rung.electrolyte_reduction_V) / 2,
-                f"{rung.gap_V:+.2f} V\n{'blocks' if rung.blocks else 'reduces'}", color=color, fontsize=7, ha="center",
-                bbox={"fc": "white", "ec": "none", "alpha": 0.8})
+        electrolytes = [k for k, lay in enumerate(report.layers) if lay.name == rung.electrolyte]
+        for i in (k for k, lay in enumerate(report.layers) if lay.name == rung.layer):  # each side of a symmetric cell
+            j = min(electrolytes, key=lambda k, i=i: abs(k - i))
+            ax.annotate("", xy=(j, rung.electrolyte_reduction_V), xytext=(i, rung.layer_potential_V),
+                        arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.2, "ls": "--"})
+            ax.text((i + j) / 2, (rung.layer_potential_V + rung.electrolyte_reduction_V) / 2,
+                    f"{rung.gap_V:+.2f} V\n{'blocks' if rung.blocks else 'reduces'}", color=color, fontsize=7, ha="center",
+                    bbox={"fc": "white", "ec": "none", "alpha": 0.8})
     ax.set_xticks(xs, [f"{lay.token}\n{lay.role.replace('_', ' ')}" for lay in report.layers], fontsize=8)
     ax.set_ylabel("potential vs Li/Li⁺ (V)")
     ax.set_xlabel("layer, anode side to cathode side (role)")
@@ -148,8 +149,8 @@ def ladder(kb, stack: str, cell_type: str | None = None):
     ax.set_ylim(min(-0.3, min(levels) - 0.3), max(levels) + 0.7)
     ax.set_xlim(-0.6, len(xs) - 0.4)
     ax.axhline(0, color="0.7", lw=0.8, zorder=0)
-    ax.set_title(f"Potential ladder of {stack} ({report.cell_type}): green = electrons blocked, red = electrolyte reduced "
-                 f"[{_store_label(kb)}]", fontsize=9)
+    ax.set_title(f"Potential ladder of {stack} ({report.cell_type}) [{_store_label(kb)}]\nblack bar: the electrolyte's "
+                 "reduction onset\narrows: green = electrons blocked, red = electrolyte reduced", fontsize=9)
     return fig
 
 

@@ -58,6 +58,25 @@ def test_arrhenius_fits_the_founding_study_slope(kb_path):
     assert "pb-latp-seed: fit 0.573 eV" in box and "pb-latp-seed: reported 0.411 eV" in box
 
 
+@pytest.mark.parametrize(("stack", "verdict", "color"), [("Li/IL@PB@LATP/Li", "blocks", "C2"), ("Li/LATP/Li", "reduces", "C3")])
+def test_ladder_of_a_symmetric_cell_draws_the_verdict_on_both_sides(kb_path, stack, verdict, color):
+    """One arrow per side of the electrolyte, coloured by the verdict; the electrolyte's own bar is neither verdict colour."""
+    from matplotlib.colors import same_color
+    from matplotlib.text import Annotation
+
+    with Store(kb_path, read_only=True) as kb:
+        ax = plots.ladder(kb, stack).axes[0]
+    electrolyte = [t.get_text() for t in ax.get_xticklabels()].index("LATP\nelectrolyte")
+    arrows = [a for a in ax.get_children() if isinstance(a, Annotation)]
+    assert len(arrows) == 2 and all(same_color(a.arrow_patch.get_edgecolor(), color) for a in arrows)
+    assert [a.xy[0] for a in arrows] == [electrolyte, electrolyte]  # both point at the electrolyte ...
+    starts = sorted(a.xyann[0] for a in arrows)
+    assert starts[0] < electrolyte < starts[1]  # ... one from each side
+    assert sum(t.get_text().endswith(f"V\n{verdict}") for t in ax.texts) == 2
+    bars = [c for c in ax.collections if c.get_segments()]
+    assert not any(same_color(b.get_color()[0], c) for b in bars for c in ("C2", "C3"))
+
+
 def test_ranking_plot_and_svg_pdf_outputs(kb_path, tmp_path):
     with Store(kb_path, read_only=True) as kb:
         model, card, _ = train(kb, bootstrap=0)

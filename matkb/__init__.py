@@ -1,7 +1,9 @@
 """matkb: a materials-informatics knowledge base for solid-state battery interfaces.
 
 The API mirrors the CLI: ``matkb.open(db)``, ``matkb.validate(paths)``,
-``Store.ingest(paths)``, ``Store.sql(query)``, ``Store.info()``, ``Store.cell(stack)``.
+``Store.ingest(paths)``, ``Store.sql(query)``, ``Store.info()``, ``Store.cell(stack)``,
+``Store.export(path, citable_only=...)``, ``matkb.featurize(items, sets, db=...)``; the models in
+``matkb.models.stability`` (``train``, ``rank``, ``predict_rows``, ``suggest``) and ``matkb.models.conductivity``.
 Submodules load lazily so that importing matkb (and ``matkb --help``) stays fast.
 """
 

@@ -206,9 +206,9 @@ def lifetimes(kb, electrolyte: str | None = None, working_ion: str | None = None
         raise NotFound(f"no symmetric-cell lifetimes with a current density are stored{' for ' + what if what else ''}: nothing to plot")
     fig, ax = _figure((8.0, 5.5))
     colors = _colors(sorted(df.interlayer_class.unique()))
-    markers = dict(zip(sorted(df.electrolyte_id.fillna("?").unique()), "osD^vP*XhH<>pd" * 3, strict=False))
+    markers = _electrolyte_markers(df.electrolyte_id.fillna("?"))
     for r in df.itertuples():
-        c, m = colors[r.interlayer_class], markers[r.electrolyte_id or "?"]
+        c, m = colors[r.interlayer_class], markers.get(r.electrolyte_id or "?", OTHER_MARKER)
         if r.censored:
             ax.scatter(r.current_density_mA_cm2, r.lifetime_h, marker=m, facecolors="none", edgecolors=c, zorder=3)
             ax.annotate("", xy=(r.current_density_mA_cm2, r.lifetime_h * 1.6), xytext=(r.current_density_mA_cm2, r.lifetime_h),
@@ -216,9 +216,12 @@ def lifetimes(kb, electrolyte: str | None = None, working_ion: str | None = None
         else:
             ax.scatter(r.current_density_mA_cm2, r.lifetime_h, marker=m, color=c, zorder=3)
     from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
-    handles = [Line2D([], [], ls="", marker="o", color=c, label=k) for k, c in colors.items()]
+    handles = [Patch(color=c, label=k) for k, c in colors.items()]  # colour: interlayer class; marker: electrolyte
     handles += [Line2D([], [], ls="", marker=m, color="0.3", label=k) for k, m in markers.items()]
+    if len(markers) < df.electrolyte_id.fillna("?").nunique():
+        handles.append(Line2D([], [], ls="", marker=OTHER_MARKER, color="0.3", label="other electrolytes"))
     handles += [Line2D([], [], ls="", marker="o", mfc="none", color="0.3", label="censored (still cycling: ↑ lower bound)")]
     ax.legend(handles=handles, fontsize=6, loc="center left", bbox_to_anchor=(1.01, 0.5), title="interlayer class / electrolyte",
               title_fontsize=7)
@@ -230,6 +233,20 @@ def lifetimes(kb, electrolyte: str | None = None, working_ion: str | None = None
     ax.set_title(f"Symmetric-cell lifetimes: {len(df)} results ({n_c} censored) from {df.source_id.nunique()} papers"
                  f"{' on ' + electrolyte if electrolyte else ''} [{_store_label(kb)}]", fontsize=9)
     return fig
+
+
+#: one distinct filled marker per electrolyte ('o' is kept for the "censored" key), and one for the rest
+ELECTROLYTE_MARKERS = "sD^vP*XhH<>pd8"
+OTHER_MARKER = "."
+
+
+def _electrolyte_markers(electrolytes) -> dict:
+    """A distinct marker for each electrolyte with the most results (ties by name); when there are more electrolytes
+    than markers, the rest share :data:`OTHER_MARKER` (absent from the returned map)."""
+    counts = electrolytes.value_counts()
+    ranked = sorted(counts.index, key=lambda k: (-counts[k], k))
+    keep = ranked if len(ranked) <= len(ELECTROLYTE_MARKERS) else ranked[:len(ELECTROLYTE_MARKERS) - 1]
+    return dict(zip(keep, ELECTROLYTE_MARKERS, strict=False))
 
 
 KINDS = ("arrhenius", "ladder", "ranking", "lifetimes")

@@ -77,6 +77,20 @@ def test_ladder_of_a_symmetric_cell_draws_the_verdict_on_both_sides(kb_path, sta
     assert not any(same_color(b.get_color()[0], c) for b in bars for c in ("C2", "C3"))
 
 
+def test_lifetimes_legend_gives_each_electrolyte_its_own_marker(kb_path):
+    """Markers tell electrolytes apart, so no two share one, and none is the hollow circle that keys 'censored'; when
+    there are more electrolytes than markers, the least reported share an 'other electrolytes' key."""
+    with Store(kb_path, read_only=True) as kb:
+        ax = plots.lifetimes(kb).axes[0]
+        n_electrolytes = kb.sql("SELECT count(DISTINCT electrolyte_id) AS n FROM symmetric_lifetimes "
+                                "WHERE lifetime_h IS NOT NULL AND current_density_mA_cm2 IS NOT NULL").n[0]
+    keyed = [(h.get_label(), h.get_marker()) for h in ax.get_legend().legend_handles if hasattr(h, "get_marker")]
+    electrolytes = [(label, m) for label, m in keyed if not label.startswith(("censored", "other"))]
+    assert len({m for _, m in electrolytes}) == len(electrolytes) and "o" not in {m for _, m in electrolytes}
+    assert n_electrolytes > len(plots.ELECTROLYTE_MARKERS)  # the shipped store has more: the shared key must appear
+    assert ("other electrolytes", plots.OTHER_MARKER) in keyed and len(electrolytes) == len(plots.ELECTROLYTE_MARKERS) - 1
+
+
 def test_ranking_plot_and_svg_pdf_outputs(kb_path, tmp_path):
     with Store(kb_path, read_only=True) as kb:
         model, card, _ = train(kb, bootstrap=0)

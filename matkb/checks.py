@@ -36,6 +36,7 @@ def run_all(rows: dict[str, list[dict]], materials: dict[str, dict], issues: lis
     check_arrhenius(rows, issues)
     check_potentials(rows, issues)
     check_cycling_consistency(rows, issues)
+    check_cycling_above_ccd(rows, issues)
     check_categorical_agreement(rows, issues)
 
 
@@ -162,6 +163,36 @@ def check_cycling_consistency(rows, issues) -> None:
                   f"capacity retention {pct:g} % disagrees with retained / initial capacity = {ret:g} / {ini:g} mAh/g = "
                   f"{100 * ret / ini:.1f} % (tolerance {RETENTION_TOLERANCE_PP:g} points); papers often count from a later "
                   "cycle, so say which in a note", "capacity_retention")
+
+
+def check_cycling_above_ccd(rows, issues) -> None:
+    """A cell that cycled (galvanostatic, with a lifetime) at a current density above its own critical current density.
+
+    The critical current density is where that cell shorts; cycling above it for hours contradicts it unless the two
+    tests ran at different temperatures (both stated and different: not compared) or the CCD was measured on another
+    cell. Each result is compared with the CCD rows of the same cell."""
+    cells = {c["cell_id"]: c for c in rows.get("cells", [])}
+
+    def temperature(r: dict):  # a result's own, else its cell's
+        return r.get("temperature_C") if r.get("temperature_C") is not None else cells.get(r["cell_id"], {}).get("temperature_C")
+
+    ccds = defaultdict(list)
+    for r in rows.get("cycling_results", []):
+        if r["test"] == "critical_current_density" and r.get("current_density_mA_cm2") is not None:
+            ccds[r["cell_id"]].append(r)
+    for r in rows.get("cycling_results", []):
+        j = r.get("current_density_mA_cm2")
+        if r["test"] != "galvanostatic" or j is None or r.get("lifetime_h") is None:
+            continue
+        for c in ccds.get(r["cell_id"], []):
+            t1, t2 = temperature(r), temperature(c)
+            if j > c["current_density_mA_cm2"] and (t1 is None or t2 is None or t1 == t2):
+                _warn(issues, r, "current_density", f"{j:g} mA/cm2",
+                      f"the cell cycled for {r['lifetime_h']:g} h at {j:g} mA/cm2, above its own critical current density "
+                      f"{c['current_density_mA_cm2']:g} mA/cm2 ({c.get('_where', 'another row')}); one of the two is "
+                      "misread, or they were measured on different cells or at different temperatures (say so in a note)",
+                      "above_ccd")
+                break
 
 
 def check_categorical_agreement(rows, issues) -> None:

@@ -169,7 +169,7 @@ def validate(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Record files or folders (default: the shipped datasets/).")] = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 on warnings too.")] = False,
 ) -> None:
-    """Check record files: schema, units, references, and science (capacity, Arrhenius, potentials, lifetimes, classes)."""
+    """Check record files: schema, units, references, and science (capacity, Arrhenius, potentials, lifetimes, CCD, classes)."""
     from . import api
 
     compiled = _run(api.validate, paths, _state["db"])

@@ -298,6 +298,27 @@ cycling_results:
     assert w.check == "capacity_retention" and "87.5 %" in w.message and "93.3 %" in w.message
 
 
+@pytest.mark.parametrize(("cycled", "temperatures", "flagged"), [
+    ("0.5 mA/cm^2", ("", ""), True),                      # above its own CCD, at the cell's one temperature
+    ("0.2 mA/cm^2", ("", ""), False),                     # below it
+    ("0.5 mA/cm^2", ("60 degC", "25 degC"), False),       # a CCD at another temperature says nothing here
+    ("0.5 mA/cm^2", ("25 degC", "25 degC"), True),
+])
+def test_cycling_above_the_cells_own_critical_current_density_warns(tmp_path, cycled, temperatures, flagged):
+    t_cyc, t_ccd = (f", temperature: '{t}'" if t else "" for t in temperatures)
+    body = f"""
+cells:
+  - {{id: c1, stack: Li/LATP/Li, type: symmetric, location: text, verification: recalled}}
+cycling_results:
+  - {{cell: c1, test: critical_current_density, current_density: "0.3 mA/cm^2"{t_ccd}, location: text, verification: recalled}}
+  - {{cell: c1, test: galvanostatic, current_density: "{cycled}", lifetime: ">200 h", censored: true{t_cyc}, location: text, verification: recalled}}
+"""
+    warnings = check(tmp_path, body).warnings
+    assert [w.check for w in warnings] == (["above_ccd"] if flagged else [])
+    if flagged:
+        assert "200 h at 0.5 mA/cm2, above its own critical current density 0.3 mA/cm2" in warnings[0].message
+
+
 def test_lower_bound_lifetime_marked_failed_warns(tmp_path):
     body = """
 cells:

@@ -174,6 +174,26 @@ def test_predict_and_rank_refuse_what_nothing_describes(kb_path, saved_model, tm
     assert res.stderr.strip() == "Error: electrolyte 'Unobtainium': not a material id, name or alias in the store, nor a formula"
 
 
+def test_a_sodium_electrolyte_is_refused_by_the_li_model(kb_path, saved_model, tmp_path):
+    """The stability model learned from Li-metal cells only; NZSP (stored, Na3Zr2Si2PO12) is paired with Na metal, so
+    ranking or predicting for it would answer a question about a cell nobody builds. LAGP and a Li formula pass."""
+    from matkb.errors import NotFound
+
+    with Store(kb_path, read_only=True) as kb:
+        trained_on = set(training_table(kb).electrolyte)
+        assert "NZSP" not in trained_on and kb.sql(  # Li cells only
+            "SELECT count(*) AS n FROM symmetric_lifetimes WHERE electrolyte_id = 'NZSP' AND working_ion = 'Na'").n[0] > 0
+        assert kb.sql("SELECT formula FROM materials WHERE material_id = 'NZSP'").formula[0] == "Na3Zr2Si2PO12"
+        for electrolyte in ("NZSP", "Na3Zr2Si2PO12"):
+            with pytest.raises(NotFound, match=r"a Na\+ conductor \(Na3Zr2Si2PO12\) with no Li"):
+                rank(kb, electrolyte=electrolyte)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("electrolyte,interlayer,current_density_mA_cm2,areal_capacity_mAh_cm2,temperature_C\n"
+                    "NZSP,none,0.1,,25\nLAGP,none,0.1,,25\nLi1.5Al0.5Ge1.5(PO4)3,none,0.1,,25\n")
+    res = matkb_with_model(kb_path, saved_model, "predict", "stability", "--input", rows)
+    assert res.returncode == 1 and [line.split(": ")[2] for line in res.stderr.splitlines()[:-1]] == ["row 2"]
+
+
 def test_impossible_conditions_are_refused_and_untested_ones_are_out_of_domain(kb_path, tmp_path):
     """A current density of 0 or a temperature below absolute zero is refused with its number; a temperature above
     every training cell's (the range enters the card when at least MIN_STATED_CONDITION rows state it) is allowed but

@@ -602,7 +602,7 @@ def check_rows(kb, rows: pd.DataFrame, file: str = "rows") -> None:
     above 0, ...). The error names the CSV row (the header is row 1)."""
     from ..errors import Issue, ValidationFailed
 
-    resolve = kb.material_resolver()
+    resolve, formulas = kb.material_resolver(), _formulas(kb)
     issues = []
     for c in [c for c in (*CONDITION_BOUNDS, "wetting_agent") if c in rows]:
         numbers = pd.to_numeric(rows[c], errors="coerce")
@@ -615,6 +615,8 @@ def check_rows(kb, rows: pd.DataFrame, file: str = "rows") -> None:
     for i, (el, il, has_props) in enumerate(zip(rows["electrolyte"], rows["interlayer"], described, strict=True)):
         for field, value in (("electrolyte", el), ("interlayer", il)):
             why = _undescribable(resolve, value, interlayer=field == "interlayer", has_properties=has_props)
+            if not why and field == "electrolyte":
+                why = _not_for_li(resolve, formulas, value)
             if why:
                 issues.append(Issue("error", file, f"row {i + 2}", field, "" if pd.isna(value) else str(value), why, "rows"))
     if issues:
@@ -626,7 +628,8 @@ def check_ranking(kb, electrolyte: str, **conditions: float | None) -> None:
     can have (keywords as :func:`rank` takes them)."""
     from ..errors import MatkbError, NotFound
 
-    why = _undescribable(kb.material_resolver(), electrolyte)
+    resolve = kb.material_resolver()
+    why = _undescribable(resolve, electrolyte) or _not_for_li(resolve, _formulas(kb), electrolyte)
     if why:
         raise NotFound(f"electrolyte {electrolyte!r}: {why}")
     for key, column in (("current_density", "current_density_mA_cm2"), ("capacity", "areal_capacity_mAh_cm2"),
@@ -643,6 +646,32 @@ def _impossible(column: str, value: float) -> str | None:
     if pd.isna(value) or value > lo or (inclusive and value == lo):
         return None
     return f"must be {'at least' if inclusive else 'above'} {lo:g} {unit}"
+
+
+#: alkali ions whose conductors, without Li, meet their own metal rather than Li
+OTHER_WORKING_IONS = ("Na", "K")
+
+
+def _formulas(kb) -> dict[str, str]:
+    return dict(kb.con.execute("SELECT material_id, formula FROM materials WHERE formula IS NOT NULL").fetchall())
+
+
+def _not_for_li(resolve, formulas: dict[str, str], electrolyte) -> str | None:
+    """Why the stability model cannot describe a cell with this electrolyte: a Na+ or K+ conductor with no Li (NZSP)
+    is paired with its own metal, and the model describes Li-metal cells, trained on them only."""
+    from ..featurizers.base import parse_formula
+
+    text = str(electrolyte).strip()
+    formula = formulas.get(resolve(text) or "", text)
+    try:
+        elements = {e.symbol for e in parse_formula(formula).elements}
+    except ValueError:
+        return None  # no formula (a polymer, a composite): nothing to say
+    ions = [ion for ion in OTHER_WORKING_IONS if ion in elements]
+    if "Li" in elements or not ions:
+        return None
+    return (f"a {ions[0]}+ conductor ({formula}) with no Li; the stability model describes Li | interlayer | electrolyte "
+            "cells and learned from Li cells only, so it cannot rank or predict for a Na or K cell")
 
 
 def _undescribable(resolve, value, *, interlayer: bool = False, has_properties: bool = False) -> str | None:

@@ -37,7 +37,7 @@ TABLES = {
 }
 
 UNITS = [  # (column-name suffix, unit), longest first
-    ("_mAh_cm2", "mAh/cm²"), ("_mA_cm2", "mA/cm²"), ("_mAh_g", "mAh/g"), ("_S_cm", "S/cm"), ("_eV_atom", "eV/atom"),
+    ("_vs_reference_V", "V vs `reference`"), ("_mAh_cm2", "mAh/cm²"), ("_mA_cm2", "mA/cm²"), ("_mAh_g", "mAh/g"), ("_S_cm", "S/cm"), ("_eV_atom", "eV/atom"),
     ("_g_cm3", "g/cm³"), ("_MPa", "MPa"), ("_GPa", "GPa"), ("_mV", "mV"), ("_eV", "eV"), ("_V", "V vs Li/Li+"),
     ("_deg", "degree"), ("_A", "Å"), ("_h", "h"), ("_C", "°C"), ("_um", "µm"), ("_nm", "nm"), ("_percent", "%"), ("_pct", "%"),
 ]
@@ -45,7 +45,8 @@ UNITS = [  # (column-name suffix, unit), longest first
 
 #: columns whose values come from a closed list in schemas/vocabulary.yaml
 VOCAB_COLUMNS = {"verification": "verification_levels", "kind": "source_kinds", "test": "tests", "failure_mode": "failure_modes",
-                 "working_ion": "working_ions", "cell_type": "cell_types", "type": "cell_types", "class": "material_classes"}
+                 "working_ion": "working_ions", "cell_type": "cell_types", "type": "cell_types", "class": "material_classes",
+                 "reference": "reference_electrodes"}
 
 
 def values_of(table: str, column: str) -> str:

@@ -618,6 +618,10 @@ class _FileCompiler:
             return
         if not (q and prov) or (rec.get("material") and not mid):
             return
+        from .vocab import reference_offset_V
+
+        reference = rec.get("reference", "Li/Li+")
+        offset = reference_offset_V(reference)  # stored vs Li/Li+, as every potential is
         self.rows["redox_couples"].append({
             "couple_key": stable_key(prov["source_id"], rec["element"], rec["from_state"], rec["to_state"], rec["host"]),
             "element": rec["element"],
@@ -625,9 +629,11 @@ class _FileCompiler:
             "to_state": rec["to_state"],
             "host": rec["host"],
             "material_id": mid,
-            "potential_V": q.value,
-            "potential_hi_V": q.hi,
+            "potential_V": q.value + offset,
+            "potential_hi_V": None if q.hi is None else q.hi + offset,
             "qualifier": q.qualifier,
+            "reference": reference,
+            "potential_vs_reference_V": q.value,
             "method": rec["method"],
             **prov,
             "origin": self.ctx.file,

@@ -50,6 +50,11 @@ def quantities() -> dict[str, Quantity]:
     return {name: Quantity(name=name, **spec) for name, spec in vocabulary()["quantities"].items()}
 
 
+def reference_offset_V(reference: str) -> float:
+    """The potential of a reference electrode vs Li/Li+ (``schemas/vocabulary.yaml``: reference_electrodes)."""
+    return float(vocabulary()["reference_electrodes"][reference])
+
+
 def property_spec(name: str) -> dict[str, Any]:
     return vocabulary()["properties"][name]
 
@@ -90,6 +95,7 @@ _ENUMS = {
     ("$defs", "cell", "properties", "working_ion"): "working_ions",
     ("$defs", "cycling_result", "properties", "test"): "tests",
     ("$defs", "cycling_result", "properties", "failure_mode"): "failure_modes",
+    ("$defs", "redox_couple", "properties", "reference"): "reference_electrodes",
 }
 
 

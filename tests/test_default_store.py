@@ -107,6 +107,22 @@ def test_a_property_with_several_best_checked_rows_is_their_median_everywhere(sh
     assert material_features("LATP", str(shipped_db))["electron_level_V"] == pytest.approx(best.median())
 
 
+def test_sodium_sits_on_the_li_scale_in_the_ladder_the_descriptors_and_the_couples(shipped_db):
+    """The ladder and the descriptors are vs Li/Li+, so Na metal sits at +0.3 V, not at 0 V; the NVP couple the
+    records write vs Na/Na+ is stored 0.3 V higher, its number as written kept beside it."""
+    from matkb.featurizers.properties import material_features
+    from matkb.ladder import describe_stack
+
+    with Store(shipped_db, read_only=True) as kb:
+        na = describe_stack(kb, "Na/NZSP/Na").layers[0].level
+        nvp = kb.sql("SELECT potential_V, potential_vs_reference_V FROM redox_couples WHERE reference = 'Na/Na+' "
+                     "AND material_id = 'NVP' AND from_state = 3")
+    assert (na.value_V, na.source_id) == (0.3, "reference_electrodes")
+    assert material_features("Na", str(shipped_db))["electron_level_V"] == 0.3
+    assert material_features("Li", str(shipped_db))["electron_level_V"] == 0.0
+    assert nvp.potential_V.tolist() == pytest.approx([1.7]) and nvp.potential_vs_reference_V.tolist() == [1.4]
+
+
 def test_a_stated_range_enters_the_consensus_as_its_midpoint(shipped_db):
     """Ge's lithiation potential is stored as one range ("0.14 to 0.29 V"): descriptors and the ladder use its
     midpoint, say so, and keep its ends as the spread; a lower end would make Ge look 0.07 V more reducing than stated."""

@@ -34,12 +34,12 @@ def test_store_of_an_older_schema_is_migrated_not_broken(db_path):
     assert "ingest_log" not in tables and "cycling" not in tables
     old.close()
     with Store(db_path) as kb:
-        assert kb.schema_version == latest_version() == 11
+        assert kb.schema_version == latest_version() == 12
         assert kb.pending_migrations() == []
         assert kb.sql("SELECT title FROM sources").title.tolist() == ["Old study"]
         applied = kb.sql("SELECT version, name FROM schema_migrations ORDER BY version")
         assert applied.values.tolist() == [[1, "initial"], [2, "ingest_log"], [3, "external"], [4, "feature_cache"], [5, "source_citation_url"], [6, "stated_capacity"], [7, "also_cites"], [8, "source_volume_pages"], [9, "property_basis"],
-                                         [10, "source_citable"], [11, "condition_qualifiers"]]
+                                         [10, "source_citable"], [11, "condition_qualifiers"], [12, "couple_reference"]]
         kb.ingest([MATERIALS, SEED])  # the migrated store takes new data
         assert kb.sql("SELECT count(*) AS n FROM ingest_log").n[0] == 1
 

@@ -319,6 +319,24 @@ cycling_results:
         assert "200 h at 0.5 mA/cm2, above its own critical current density 0.3 mA/cm2" in warnings[0].message
 
 
+def test_a_couple_written_vs_na_is_stored_on_the_li_scale(tmp_path):
+    """Every stored potential is vs Li/Li+: a couple written vs Na/Na+ moves up by the vocabulary's offset (0.3 V, the
+    one the stored sources use when they restate a sodium-cell potential vs Li) and keeps its number as written."""
+    from matkb.vocab import reference_offset_V
+
+    body = """
+redox_couples:
+  - {element: V, from_state: 4, to_state: 3, host: NVP, potential: "3.4 V", %s method: galvanostatic, location: abstract, verification: recalled}
+"""
+    (na,) = check(tmp_path, body % "reference: Na/Na+,").rows["redox_couples"]
+    (li,) = check(tmp_path, body % "").rows["redox_couples"]
+    assert reference_offset_V("Na/Na+") == 0.3
+    assert (na["reference"], na["potential_vs_reference_V"]) == ("Na/Na+", 3.4) and na["potential_V"] == pytest.approx(3.7)
+    assert (li["reference"], li["potential_V"], li["potential_vs_reference_V"]) == ("Li/Li+", 3.4, 3.4)
+    c = check(tmp_path, body % "reference: K/K+,")
+    assert c.errors and "reference" in str(c.errors[0])
+
+
 def test_lower_bound_lifetime_marked_failed_warns(tmp_path):
     body = """
 cells:

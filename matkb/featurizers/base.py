@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -239,8 +240,6 @@ def featurize(items: Iterable, sets: Sequence[str] = ("composition", "redox"), *
     featurizers = [(s, get_featurizer(s, on_error=on_error)) for s in sets]
     featurizers = [(s, (f.set_params(db=db) if db is not None and "db" in f.get_params() else f).fit()) for s, f in featurizers]
     version = _cache_version() if cache is not None else ""
-    from collections import Counter
-
     seen = Counter(n for _, f in featurizers for n in f.get_feature_names_out())
     columns = {s: [f"{s}_{n}" if seen[n] > 1 else n for n in f.get_feature_names_out()] for s, f in featurizers}
     frames, skipped = [], {}

@@ -213,10 +213,10 @@ def test_impossible_conditions_are_refused_and_untested_ones_are_out_of_domain(k
             predict_rows(kb, rows.assign(current_density_mA_cm2=[0.05, 0.0, -1.0], temperature_C=[25.0, -300.0, 25.0]),
                          model, card, file="t.csv")
         assert [str(i) for i in err.value.issues] == [
-            "error: t.csv: row 3: current_density_mA_cm2 = 0.0: must be above 0 mA/cm2",
-            "error: t.csv: row 3: temperature_C = -300.0: must be above -273.15 degC",
-            "error: t.csv: row 4: current_density_mA_cm2 = -1.0: must be above 0 mA/cm2"]
-        with pytest.raises(MatkbError, match="capacity 0 mAh/cm2: must be above 0 mAh/cm2"):
+            "error: t.csv: row 3: current_density_mA_cm2 = 0.0: must be > 0 mA/cm^2",
+            "error: t.csv: row 3: temperature_C = -300.0: must be >= -273.15 degC",
+            "error: t.csv: row 4: current_density_mA_cm2 = -1.0: must be > 0 mA/cm^2"]
+        with pytest.raises(MatkbError, match=r"capacity 0 mAh/cm\^2: must be > 0 mAh/cm\^2"):
             rank(kb, electrolyte="LATP", capacity=0.0, model=model, card=card)
 
 

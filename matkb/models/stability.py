@@ -29,6 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..records import CYCLING_FIELDS
+from ..vocab import quantities
+
 CONDITIONS = ["current_density_mA_cm2", "areal_capacity_mAh_cm2", "temperature_C", "pressure_MPa", "wetting_agent"]
 PAIR_COLUMNS = [
     "potential_gap_V", "blocks_electrons", "interlayer_stable_with_li", "interlayer_reaction_energy_with_li_eV_atom",
@@ -40,9 +43,8 @@ PAIR_COLUMNS = [
 FEATURES = PAIR_COLUMNS + CONDITIONS
 DEFAULT_CONDITIONS = {"current_density_mA_cm2": 0.1, "areal_capacity_mAh_cm2": 0.1, "temperature_C": 25.0,
                       "pressure_MPa": np.nan, "wetting_agent": 0.0}
-#: what a test condition can physically be: (lowest allowed, whether the bound itself is allowed, unit)
-CONDITION_BOUNDS = {"current_density_mA_cm2": (0.0, False, "mA/cm2"), "areal_capacity_mAh_cm2": (0.0, False, "mAh/cm2"),
-                    "temperature_C": (-273.15, False, "degC"), "pressure_MPa": (0.0, True, "MPa")}
+#: the test conditions that are quantities, with the vocabulary quantity (and so the physical limits) of each
+CONDITION_QUANTITIES = {col: kind for kind, col, _hi in CYCLING_FIELDS.values() if col in CONDITIONS}
 #: a condition stated by at least this many training rows bounds the applicability domain (a prediction at a current
 #: density or temperature no training cell was tested at is an extrapolation); fewer, and its range means little
 MIN_STATED_CONDITION = 5
@@ -329,7 +331,7 @@ def train(kb, *, exclude_source: str | None = None, min_verification: str | None
     iqr = (Xd.quantile(0.75) - Xd.quantile(0.25)).replace(0, 1.0).fillna(1.0)
     Z = ((Xd - med) / iqr).fillna(0.0).to_numpy()
     nn = np.sort(np.sqrt(((Z[:, None, :] - Z[None, :, :]) ** 2).sum(-1)), axis=1)[:, 1] if len(Z) > 1 else np.array([0.0])
-    stated = {c: X[c].dropna() for c in CONDITION_BOUNDS}
+    stated = {c: X[c].dropna() for c in CONDITION_QUANTITIES}
     ranges = {c: [float(v.min()), float(v.max())] for c, v in stated.items() if len(v) >= MIN_STATED_CONDITION}
     card = {
         "model": "RandomSurvivalForest (scikit-survival) after median imputation",
@@ -604,7 +606,7 @@ def check_rows(kb, rows: pd.DataFrame, file: str = "rows") -> None:
 
     resolve, formulas = kb.material_resolver(), _formulas(kb)
     issues = []
-    for c in [c for c in (*CONDITION_BOUNDS, "wetting_agent") if c in rows]:
+    for c in [c for c in (*CONDITION_QUANTITIES, "wetting_agent") if c in rows]:
         numbers = pd.to_numeric(rows[c], errors="coerce")
         for i, (raw, v) in enumerate(zip(rows[c], numbers, strict=True)):
             why = "not a number" if pd.isna(v) and not pd.isna(raw) and str(raw).strip() else _impossible(c, v)
@@ -635,17 +637,14 @@ def check_ranking(kb, electrolyte: str, **conditions: float | None) -> None:
     for key, column in (("current_density", "current_density_mA_cm2"), ("capacity", "areal_capacity_mAh_cm2"),
                         ("temperature", "temperature_C"), ("pressure", "pressure_MPa")):
         if conditions.get(key) is not None and (why := _impossible(column, conditions[key])):
-            raise MatkbError(f"{key.replace('_', ' ')} {conditions[key]:g} {CONDITION_BOUNDS[column][2]}: {why}")
+            raise MatkbError(f"{key.replace('_', ' ')} {conditions[key]:g} {quantities()[CONDITION_QUANTITIES[column]].unit}: {why}")
 
 
 def _impossible(column: str, value: float) -> str | None:
     """Why a stated test condition cannot be (None when it can, or when it is not stated)."""
-    if column not in CONDITION_BOUNDS:
+    if column not in CONDITION_QUANTITIES or pd.isna(value):
         return None
-    lo, inclusive, unit = CONDITION_BOUNDS[column]
-    if pd.isna(value) or value > lo or (inclusive and value == lo):
-        return None
-    return f"must be {'at least' if inclusive else 'above'} {lo:g} {unit}"
+    return quantities()[CONDITION_QUANTITIES[column]].violation(float(value))  # the limits records are held to
 
 
 #: alkali ions whose conductors, without Li, meet their own metal rather than Li

@@ -242,7 +242,7 @@ class PairFeaturizer(StoreFeaturizer):
         il = material_features("Li" if bare else interlayer, self.db)
         el = material_features(electrolyte, self.db)
         if math.isnan(el["reduction_potential_V"]):  # fall back on the curated couples through the electrolyte's formula
-            formula = _formula_of(electrolyte, self.db)
+            formula = formula_of(electrolyte, self.db)
             if formula:
                 el = {**el, "reduction_potential_V": _reduction_potential_of(formula, self.db)}
         e_red = el["reduction_potential_V"]
@@ -251,8 +251,8 @@ class PairFeaturizer(StoreFeaturizer):
         out["potential_gap_V"] = gap
         # as in the potential ladder: a level above the electrolyte's reduction, or an electronic insulator, blocks
         out["blocks_electrons"] = float(electron_blocking(gap, il["conduction_class"], il["band_gap_eV"]))
-        il_formula = "Li" if bare else _formula_of(interlayer, self.db)
-        el_formula = _formula_of(electrolyte, self.db)
+        il_formula = "Li" if bare else formula_of(interlayer, self.db)
+        el_formula = formula_of(electrolyte, self.db)
         if il_formula and not bare:
             from .base import parse_formula
 
@@ -280,7 +280,9 @@ def _reduction_potential_of(formula: str, db) -> float:
     return memo[formula]
 
 
-def _formula_of(name: str, db) -> str | None:
+def formula_of(name: str, db) -> str | None:
+    """The formula of a material the store ``db`` knows (id, name, alias or formula), else ``name`` itself when it is a
+    formula; None for a formula-less material (a polymer) or a name nothing knows."""
     names, _ = _snapshot(db)
     mid = resolve(name, names)
     if mid is None:

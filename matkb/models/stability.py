@@ -604,7 +604,7 @@ def check_rows(kb, rows: pd.DataFrame, file: str = "rows") -> None:
     above 0, ...). The error names the CSV row (the header is row 1)."""
     from ..errors import Issue, ValidationFailed
 
-    resolve, formulas = kb.material_resolver(), _formulas(kb)
+    resolve = kb.material_resolver()
     issues = []
     for c in [c for c in (*CONDITION_QUANTITIES, "wetting_agent") if c in rows]:
         numbers = pd.to_numeric(rows[c], errors="coerce")
@@ -618,7 +618,7 @@ def check_rows(kb, rows: pd.DataFrame, file: str = "rows") -> None:
         for field, value in (("electrolyte", el), ("interlayer", il)):
             why = _undescribable(resolve, value, interlayer=field == "interlayer", has_properties=has_props)
             if not why and field == "electrolyte":
-                why = _not_for_li(resolve, formulas, value)
+                why = _not_for_li(kb, value)
             if why:
                 issues.append(Issue("error", file, f"row {i + 2}", field, "" if pd.isna(value) else str(value), why, "rows"))
     if issues:
@@ -631,7 +631,7 @@ def check_ranking(kb, electrolyte: str, **conditions: float | None) -> None:
     from ..errors import MatkbError, NotFound
 
     resolve = kb.material_resolver()
-    why = _undescribable(resolve, electrolyte) or _not_for_li(resolve, _formulas(kb), electrolyte)
+    why = _undescribable(resolve, electrolyte) or _not_for_li(kb, electrolyte)
     if why:
         raise NotFound(f"electrolyte {electrolyte!r}: {why}")
     for key, column in (("current_density", "current_density_mA_cm2"), ("capacity", "areal_capacity_mAh_cm2"),
@@ -651,21 +651,16 @@ def _impossible(column: str, value: float) -> str | None:
 OTHER_WORKING_IONS = ("Na", "K")
 
 
-def _formulas(kb) -> dict[str, str]:
-    return dict(kb.con.execute("SELECT material_id, formula FROM materials WHERE formula IS NOT NULL").fetchall())
-
-
-def _not_for_li(resolve, formulas: dict[str, str], electrolyte) -> str | None:
+def _not_for_li(kb, electrolyte) -> str | None:
     """Why the stability model cannot describe a cell with this electrolyte: a Na+ or K+ conductor with no Li (NZSP)
     is paired with its own metal, and the model describes Li-metal cells, trained on them only."""
     from ..featurizers.base import parse_formula
+    from ..featurizers.properties import formula_of
 
-    text = str(electrolyte).strip()
-    formula = formulas.get(resolve(text) or "", text)
-    try:
-        elements = {e.symbol for e in parse_formula(formula).elements}
-    except ValueError:
+    formula = formula_of(str(electrolyte).strip(), kb)
+    if formula is None:
         return None  # no formula (a polymer, a composite): nothing to say
+    elements = {e.symbol for e in parse_formula(formula).elements}
     ions = [ion for ion in OTHER_WORKING_IONS if ion in elements]
     if "Li" in elements or not ions:
         return None

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 from .consensus import consensus
 from .stack import StackError, parse_stack, split_stack, summarize
-from .vocab import reference_offset_V
+from .vocab import metal_level_V
 
 #: which stored property gives a layer's electron level, in order of preference
 LEVEL_PROPERTIES = ("redox_potential", "lithiation_potential", "reduction_potential")
@@ -112,11 +112,11 @@ def describe_stack(store, stack: str, cell_type: str | None = None) -> StackRepo
         for p in props:
             label = p[0] + (f" @ {p[8]:g} degC" if p[8] is not None else "")
             info.properties.setdefault(label, p[7] or p[6] or "")
-        if lay.material_id == "Li" and info.level is None:
-            info.level = Potential("redox_potential", 0.0, "=", "definition", "value-checked", "reference electrode")
-        elif lay.material_id == "Na" and info.level is None:  # the ladder is vs Li/Li+; Na/Na+ sits above it
-            info.level = Potential("redox_potential", reference_offset_V("Na/Na+"), "~", "reference_electrodes", "value-checked",
-                                   "Na/Na+ on the Li/Li+ scale (schemas/vocabulary.yaml)")
+        own = metal_level_V(lay.material_id)
+        if info.level is None and own is not None:  # Li defines the scale; another metal (Na) sits at its offset
+            info.level = (Potential("redox_potential", own, "=", "definition", "value-checked", "reference electrode") if own == 0
+                          else Potential("redox_potential", own, "~", "reference_electrodes", "value-checked",
+                                         f"{lay.material_id}/{lay.material_id}+ on the Li/Li+ scale (schemas/vocabulary.yaml)"))
         infos.append(info)
     return StackReport(stack, cell_type, summarize(layers), infos, _ladder(infos))
 

@@ -55,6 +55,12 @@ def reference_offset_V(reference: str) -> float:
     return float(vocabulary()["reference_electrodes"][reference])
 
 
+def metal_level_V(material_id: str) -> float | None:
+    """A metal electrode's own level vs Li/Li+ when it is one of the reference electrodes (Li 0 V, Na +0.3 V), else None."""
+    couple = f"{material_id}/{material_id}+"
+    return reference_offset_V(couple) if couple in vocabulary()["reference_electrodes"] else None
+
+
 def property_spec(name: str) -> dict[str, Any]:
     return vocabulary()["properties"][name]
 

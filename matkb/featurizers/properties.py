@@ -139,11 +139,11 @@ def material_features(name: str, db: str | None = None) -> dict[str, float]:
     out["band_gap_eV"] = p.get("band_gap", math.nan)
     out["conduction_class"] = CONDUCTION.get(p.get("conduction_class"), math.nan)
     level = next((p[k] for k in ("redox_potential", "lithiation_potential", "reduction_potential") if p.get(k) is not None), None)
-    if level is None and mid == "Na":
-        from ..vocab import reference_offset_V
+    if level is None:
+        from ..vocab import metal_level_V
 
-        level = reference_offset_V("Na/Na+")  # Na metal, on the Li/Li+ scale
-    elif level is None and (mid == "Li" or out["conduction_class"] == CONDUCTION["metallic"]):
+        level = metal_level_V(mid)  # Li or Na metal: its own electrode, on the Li/Li+ scale
+    if level is None and out["conduction_class"] == CONDUCTION["metallic"]:
         level = 0.0  # a metal with no redox couple of its own takes the Fermi level of the Li it touches
     out["electron_level_V"] = level if level is not None else math.nan
     out["reduction_potential_V"] = p.get("reduction_potential", math.nan)

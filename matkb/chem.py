@@ -9,6 +9,12 @@ FARADAY_MAH_PER_MOL = 96485.33212 / 3.6  # C/mol -> mAh/mol
 
 # Formal charges of common anions, for the conversion-capacity rule below.
 _ANION_CHARGE = {"F": 1, "Cl": 1, "Br": 1, "I": 1, "O": 2, "S": 2, "Se": 2, "N": 3, "P": 3}
+#: polyatomic anions, claimed before the simple anions above: (central atom, partner, partners per centre, charge).
+#: In FePO4 the P is phosphate, not phosphide, and in Prussian blue the C and N are cyanide, not carbide and nitride.
+_POLYANIONS = (("P", "O", 4, 3), ("Si", "O", 4, 4), ("S", "O", 4, 2), ("B", "O", 3, 3), ("C", "O", 3, 2),
+               ("C", "N", 1, 1))
+#: the working ions (matkb's cells are Li or Na cells) that a charged intercalation cathode gives up
+_WORKING_IONS = ("Li", "Na")
 
 
 @lru_cache(maxsize=4096)
@@ -55,23 +61,39 @@ def theoretical_capacity(formula: str) -> TheoreticalCapacity | None:
     """Theoretical specific capacity of a cathode from its formula.
 
     Rule (stated in every warning that uses it):
-    * a lithiated intercalation cathode gives up all of its Li: n = Li per
-      formula unit (LiFePO4: 1 e-, 169.9 mAh/g);
-    * a Li-free conversion cathode is reduced to the metal, every anion ending
-      as a Li salt: n = total anion charge (FeF3 -> Fe + 3 LiF: 3 e-, 712.6 mAh/g).
-    Returns None where neither rule applies (no Li and no known anion).
+    * an intercalation cathode that holds Li or Na gives up all of it,
+      counted as written (the convention of quoted theoretical capacities): n = Li + Na per
+      formula unit (LiFePO4: 1 e-, 169.9 mAh/g; Na3V2(PO4)3: 3 e-, 176.4 mAh/g,
+      an upper bound above the 117.6 mAh/g of its 2-Na plateau);
+    * an alkali-free conversion cathode is reduced to the metal, every anion ending
+      as a Li (or Na) salt: n = total anion charge, a polyanion counted whole
+      (FeF3 -> Fe + 3 LiF: 3 e-, 712.6 mAh/g; FePO4 -> Fe + Li3PO4: 3 e-).
+    Returns None where neither rule applies (no alkali and no known anion).
     """
     comp = composition(formula)
     mass = comp.weight
-    li = comp["Li"]
-    if li > 0:
-        n, rule = li, "all Li extracted"
+    alkali = {el: comp[el] for el in _WORKING_IONS if comp[el] > 0}
+    if alkali:
+        n, rule = sum(alkali.values()), f"all {'+'.join(alkali)} extracted"
     else:
-        n = sum(_ANION_CHARGE[el.symbol] * amt for el, amt in comp.items() if el.symbol in _ANION_CHARGE)
-        rule = "full conversion to the metal"
+        n, rule = anion_charge(comp), "full conversion to the metal"
         if n <= 0:
             return None
     return TheoreticalCapacity(n * FARADAY_MAH_PER_MOL / float(mass), float(n), float(mass), rule)
+
+
+def anion_charge(comp) -> float:
+    """Total formal anion charge per formula unit of a pymatgen Composition: polyanions (phosphate, silicate,
+    sulfate, borate, carbonate, cyanide) first, then the simple anions with what is left."""
+    left = {el.symbol: float(amt) for el, amt in comp.items()}
+    charge = 0.0
+    for centre, partner, per, q in _POLYANIONS:
+        groups = min(left.get(centre, 0.0), left.get(partner, 0.0) / per)
+        if groups > 0:
+            left[centre] -= groups
+            left[partner] -= groups * per
+            charge += q * groups
+    return charge + sum(_ANION_CHARGE[el] * amt for el, amt in left.items() if el in _ANION_CHARGE and amt > 1e-9)
 
 
 def arrhenius_activation_energy(temps_C, sigmas_S_cm) -> tuple[float, float | None]:

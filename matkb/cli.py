@@ -117,8 +117,12 @@ def _progress(label: str, unit: str = "rows"):
 @app.command()
 def ingest(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Record files or folders (default: the shipped datasets/).")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Let these files overwrite rows (the same source, material or "
+                                          "cell id) that another file wrote; without it that is an error")] = False,
 ) -> None:
-    """Validate and write record files in one transaction: any error and nothing is written."""
+    """Validate and write record files in one transaction: any error and nothing is written.
+
+    The store then holds what the files say: rows a file wrote before and no longer produces are removed."""
     from .paths import datasets_dir
 
     kb, is_default = _open(write=True)
@@ -129,14 +133,18 @@ def ingest(
 
     with kb, _progress("writing") as progress:
         _err(f"validating {', '.join(map(str, targets))} ...")
-        report = _run(kb.ingest, targets, progress=progress)
+        report = _run(kb.ingest, targets, replace=replace, progress=progress)
     for w in report.warnings:
         _err(str(w))
     a, u, s = report.totals
-    typer.echo(f"{len(report.files)} file(s): {a} added, {u} updated, {s} unchanged, {len(report.warnings)} warning(s) -> {kb.path}")
+    r = sum(report.removed.values())
+    typer.echo(f"{len(report.files)} file(s): {a} added, {u} updated, {s} unchanged, " + (f"{r} removed, " if r else "")
+               + f"{len(report.warnings)} warning(s) -> {kb.path}")
     for table in report.added:
-        if report.added[table] or report.updated[table]:
-            typer.echo(f"  {table}: +{report.added[table]} added, {report.updated[table]} updated, {report.unchanged[table]} unchanged")
+        if report.added[table] or report.updated[table] or report.removed.get(table):
+            gone = report.removed.get(table)
+            typer.echo(f"  {table}: +{report.added[table]} added, {report.updated[table]} updated, {report.unchanged[table]} unchanged"
+                       + (f", {gone} removed (no longer in the file)" if gone else ""))
 
 
 def _import(dataset: str, path: Path) -> None:
@@ -149,7 +157,9 @@ def _import(dataset: str, path: Path) -> None:
     for w in report.warnings:
         _err(str(w))
     a, u, s = report.totals
-    typer.echo(f"{dataset}: {a} added, {u} updated, {s} unchanged, {len(report.warnings)} warning(s) -> {kb.path}")
+    r = sum(report.removed.values())
+    typer.echo(f"{dataset}: {a} added, {u} updated, {s} unchanged, " + (f"{r} removed (no longer in the file), " if r else "")
+               + f"{len(report.warnings)} warning(s) -> {kb.path}")
 
 
 @import_app.command("obelix")
@@ -253,8 +263,17 @@ def sql(
     """Run SQL against the store (read-only unless --write)."""
     kb, _ = _open(write=write)
     with kb:
-        df = _run(kb.sql, query)
+        df = _run(kb.sql, query, write=write)
     _emit(df, fmt, out)
+
+
+def _is_duckdb_file(path: Path) -> bool:
+    """A DuckDB database file: its header carries the magic bytes DUCK at offset 8."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(12)[8:12] == b"DUCK"
+    except OSError:  # absent or unreadable: nothing to protect
+        return False
 
 
 def _float4(v: float) -> str:
@@ -263,6 +282,9 @@ def _float4(v: float) -> str:
 
 
 def _emit(df, fmt: Format, out: Optional[Path]) -> None:
+    if out is not None and _is_duckdb_file(out):
+        _fail(MatkbError(f"{out} is a DuckDB database (perhaps a store); refusing to overwrite it with output: "
+                         "choose another --out"))
     if fmt is Format.parquet:
         if out is None:
             _fail(MatkbError("--format parquet needs --out FILE"))

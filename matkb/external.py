@@ -266,4 +266,6 @@ def import_dataset(store: Store, dataset: str, path: str | os.PathLike, *, progr
     # a curated record of the dataset (datasets/ cites OBELiX for numbers read in it) says more than the stub
     curated_source = store.con.execute("SELECT 1 FROM sources WHERE source_id = ?", [DATASETS[dataset]["source_id"]]).fetchone()
     sources = [] if curated_source else [_source_row(dataset)]
-    return store.write_rows({"sources": sources, "external_conductivities": rows + others}, report, progress=progress)
+    # the import speaks for the whole dataset: entries of an earlier import that this file no longer holds are removed
+    return store.write_rows({"sources": sources, "external_conductivities": rows + others}, report, progress=progress,
+                            owns=lambda table, row: table == "external_conductivities" and row["dataset"] == dataset)

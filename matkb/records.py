@@ -321,9 +321,10 @@ def _define(ctx, where, kind, key, row, registry, defined_at, out) -> None:
     """Register a source/material; a second, different definition is an error."""
     previous = registry.get(key)
     origin = defined_at.get((kind, key))
+    row["_where"] = where
     if origin is not None:
-        prev_cmp = {k: v for k, v in previous.items() if k != "origin"}
-        new_cmp = {k: v for k, v in row.items() if k != "origin"}
+        prev_cmp = {k: v for k, v in previous.items() if k != "origin" and not k.startswith("_")}
+        new_cmp = {k: v for k, v in row.items() if k != "origin" and not k.startswith("_")}
         if prev_cmp != new_cmp:
             ctx.error(where, "id", key, f"{kind} {key!r} is already defined differently at {origin}", "duplicate")
         return

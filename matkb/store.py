@@ -28,6 +28,9 @@ from .vocab import levels_at_least
 FINGERPRINT_KEY = "datasets_fingerprint"
 
 # order matters: rows are written parents first
+#: statement types that read the store (and settings of the connection): anything else runs only with write=True
+_READING_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "PRAGMA", "CALL", "SET", "VARIABLE_SET"})
+
 WRITE_ORDER = (
     "sources", "materials", "properties", "redox_couples", "structures", "cells", "cell_layers", "cycling_results", "observations",
     "external_conductivities",
@@ -80,6 +83,8 @@ class IngestReport:
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    #: rows this write owned (its files' earlier rows, or the dataset's earlier entries) that it no longer produces
+    removed: dict[str, int] = field(default_factory=dict)
 
     @property
     def totals(self) -> tuple[int, int, int]:
@@ -180,17 +185,31 @@ class Store:
             con.execute("COMMIT")
 
     # ------------------------------------------------------------------ queries
-    def sql(self, query: str, params: list | dict | None = None):
-        """Run SQL and return a pandas DataFrame (empty for statements without a result)."""
+    def sql(self, query: str, params: list | dict | None = None, *, write: bool = False):
+        """Run SQL and return a pandas DataFrame (empty for statements without a result).
+
+        Like ``matkb sql``, only reading statements run unless ``write=True`` (``matkb sql --write``); several
+        statements with ``write=True`` run in one transaction, so a failing one undoes the others.
+        """
         import duckdb
 
         try:
-            rel = self.con.execute(query, params) if params is not None else self.con.execute(query)
-            if rel.description is None:
-                import pandas as pd
+            statements = self.con.extract_statements(query)
+            if not statements:
+                raise StoreError("no SQL statement to run (the query is empty or only comments)")
+            writing = [st for st in statements if st.type.name not in _READING_STATEMENTS]
+            if writing and not write:
+                raise ReadOnlyError(f"{writing[0].type.name} changes the store or writes a file; matkb runs it only when "
+                                    f"asked to write: pass --write (Python: write=True)")
+            own_transaction = write and not self.read_only and len(statements) > 1 and not any(
+                st.type.name == "TRANSACTION" for st in statements)
+            with self.atomic() if own_transaction else contextlib.nullcontext():
+                rel = self.con.execute(query, params) if params is not None else self.con.execute(query)
+                if rel.description is None:
+                    import pandas as pd
 
-                return pd.DataFrame()
-            return rel.df()
+                    return pd.DataFrame()
+                return rel.df()
         except duckdb.Error as exc:
             err = _translate(exc, self.path)
             if isinstance(err, (ReadOnlyError, StoreBusy)):
@@ -231,6 +250,7 @@ class Store:
         self,
         paths: Iterable[str | os.PathLike] | None = None,
         *,
+        replace: bool = False,
         progress: Callable[[str, int, int], None] | None = None,
         chunk_size: int = 2000,
     ) -> IngestReport:
@@ -238,19 +258,28 @@ class Store:
 
         Any error and nothing at all is written (:class:`ValidationFailed`
         lists every problem). Ingesting the same files twice changes nothing.
+        The store then holds what the files say: a row that an ingested file
+        wrote before and no longer produces (an edited id, a changed
+        condition) is removed. A file may not change a row another file wrote
+        (the same source, material or cell id with other content) unless
+        ``replace=True`` (CLI ``--replace``).
         ``progress(table, done, total)`` is called while writing.
         """
         compiled = self.validate(paths)
         if compiled.errors:
             raise ValidationFailed(compiled.issues)
         report = IngestReport(files=compiled.files, warnings=compiled.warnings)
-        return self.write_rows(compiled.rows, report, progress=progress, chunk_size=chunk_size)
+        owns = _origin_owner(compiled.files)
+        return self.write_rows(compiled.rows, report, owns=lambda table, row: owns(row.get("origin")),
+                               foreign_changes="allow" if replace else "refuse", progress=progress, chunk_size=chunk_size)
 
     def write_rows(
         self,
         rows_by_table: dict[str, list[dict]],
         report: IngestReport,
         *,
+        owns: Callable[[str, dict], bool] | None = None,
+        foreign_changes: str = "allow",
         progress: Callable[[str, int, int], None] | None = None,
         chunk_size: int = 2000,
     ) -> IngestReport:
@@ -258,30 +287,54 @@ class Store:
 
         A row whose key exists with the same content is left alone ("unchanged");
         the file a row came from (``origin``) is bookkeeping, not content.
+        ``owns(table, stored_row)`` says which stored rows this write speaks for: those of the tables given that it
+        does not produce again are removed (a cell's layers belong to their cell). With ``foreign_changes="refuse"``
+        a changed row that this write does not own is an error (:class:`ValidationFailed`) and nothing is written.
         """
-        plan = []
-        for table in [t for t in WRITE_ORDER if t in rows_by_table] + [t for t in rows_by_table if t not in WRITE_ORDER]:
+        plan, stale, foreign = [], [], []
+        owned_cells: set[str] = set()
+
+        def owned(table: str, stored: dict) -> bool:
+            if table == "cell_layers":  # a cell's layers belong to their cell
+                return stored["cell_id"] in owned_cells
+            return owns is not None and owns(table, stored)
+
+        tables = [t for t in WRITE_ORDER if t in rows_by_table] + [t for t in rows_by_table if t not in WRITE_ORDER]
+        for table in tables:
             rows = rows_by_table[table]
-            if not rows:
+            if not rows and owns is None:
                 continue
             cols = [d[0] for d in self.con.execute(f'SELECT * FROM "{table}" LIMIT 0').description]
-            existing = {r[0]: r for r in self.con.execute(f'SELECT * FROM "{table}"').fetchall()}
-            content = [i for i, c in enumerate(cols) if c != "origin"]
+            existing = {r[0]: dict(zip(cols, r, strict=True)) for r in self.con.execute(f'SELECT * FROM "{table}"').fetchall()}
+            content = [c for c in cols if c != "origin"]
             fresh, changed, same = [], [], 0
             for row in rows:
                 tup = tuple(_normalise(row.get(c)) for c in cols)
                 old = existing.get(tup[0])
                 if old is None:
                     fresh.append(tup)
-                elif [_normalise(old[i]) for i in content] != [tup[i] for i in content]:
+                elif [_normalise(old[c]) for c in content] != [_normalise(row.get(c)) for c in content]:
+                    if foreign_changes == "refuse" and table != "cell_layers" and not owned(table, old):
+                        foreign.append((table, row, old.get("origin")))
                     changed.append(tup)
                 else:
                     same += 1
+            new_keys = {r[cols[0]] for r in rows}
+            if table == "cells":
+                owned_cells.update(new_keys, (k for k, old in existing.items() if owned(table, old)))
+            gone = [k for k, old in existing.items() if k not in new_keys and owned(table, old)] if owns is not None else []
             report.added[table], report.updated[table], report.unchanged[table] = len(fresh), len(changed), same
+            report.removed[table] = len(gone)
+            if gone:
+                stale.append((table, cols[0], gone))
             if fresh or changed:
                 plan.append((table, cols, fresh + changed))
+        if foreign:
+            raise ValidationFailed([_foreign_change(table, row, origin) for table, row, origin in foreign])
         total = sum(len(p[2]) for p in plan)
         with self.atomic() as con:
+            for table, key, keys in reversed(stale):  # children first
+                con.execute(f'DELETE FROM "{table}" WHERE "{key}" IN (SELECT unnest(?))', [keys])
             done = 0
             if progress and total:
                 progress(plan[0][0], 0, total)
@@ -299,7 +352,7 @@ class Store:
                 [__version__, report.files, a, u, s, len(report.warnings)],
             )
         featurized = sys.modules.get("matkb.featurizers.properties")
-        if plan and featurized is not None:  # descriptors read from this store before the write are stale now
+        if (plan or stale) and featurized is not None:  # descriptors read from this store before the write are stale now
             featurized.clear_cache()
         return report
 
@@ -470,6 +523,29 @@ class Store:
                 if alias is not None:
                     other.setdefault(alias, mid)
         return lambda name: exact.get(name) or other.get(name) or lower.get(str(name).lower())
+
+
+def _origin_owner(files: Iterable[str]) -> Callable[[str | None], bool]:
+    """Whether a stored row's ``origin`` is one of ``files``: the same path as written, or the same file (an origin is
+    stored as the path was typed, relative to the working folder of that ingest)."""
+    names = set(files)
+    resolved = {Path(f).resolve() for f in names}
+
+    def owns(origin: str | None) -> bool:
+        return origin is not None and (origin in names or Path(origin).resolve() in resolved)
+
+    return owns
+
+
+def _foreign_change(table: str, row: dict, origin: str | None):
+    from .errors import Issue
+    from .records import TABLE_KEYS
+
+    key = TABLE_KEYS.get(table, "key")
+    return Issue("error", row.get("origin") or "", row.get("_where") or table, key, row.get(key),
+                 f"{table} {row.get(key)!r} is already in the store, written by {origin or 'another import'} with other "
+                 "content; a record file changes only the rows it wrote itself (edit that file and ingest it again, "
+                 "use another id, or pass --replace (Python: replace=True) to overwrite it)", "duplicate")
 
 
 def _normalise(v: Any) -> Any:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from matkb.store import latest_version
 
-from .conftest import MATERIALS, MATKB, ROOT, SEED, write
+from .conftest import MATERIALS, MATKB, ROOT, SEED, dump_tables, write
 
 
 def run(*args, cwd=ROOT, **kw):
@@ -78,12 +78,26 @@ def test_table_output_prints_missing_text_as_none(seeded):
     assert res.stdout.split() == ["material", "formula", "sigma", "LATP", "None", "NaN"]
 
 
-def test_sql_refuses_writes_without_flag(seeded):
+def test_sql_refuses_writes_without_flag(seeded, tmp_path):
+    before = dump_tables(seeded)
     res = run("--db", seeded, "sql", "DELETE FROM sources")
     assert res.returncode == 1
-    assert res.stderr.strip() == f"Error: the store {seeded} is open read-only; pass --write (Python: write=True) to change it"
+    assert res.stderr.strip() == ("Error: DELETE changes the store or writes a file; matkb runs it only when asked to write: "
+                                  "pass --write (Python: write=True)")
+    # a file written by COPY or EXPORT is a write too, and output never replaces a DuckDB file (here the store itself)
+    res = run("--db", seeded, "sql", f"COPY (SELECT 1 AS a) TO '{tmp_path / 'x.csv'}'")
+    assert res.returncode == 1 and "COPY changes the store or writes a file" in res.stderr and not (tmp_path / "x.csv").exists()
+    res = run("--db", seeded, "sql", "SELECT count(*) FROM sources", "--out", seeded)
+    assert res.returncode == 1 and "is a DuckDB database (perhaps a store); refusing to overwrite it" in res.stderr
+    assert dump_tables(seeded) == before
+    # --write: several statements are one transaction, so a failing one leaves the store as it was
+    res = run("--db", seeded, "sql", "--write", "DELETE FROM observations; SELECT * FROM no_such_table")
+    assert res.returncode == 1 and "no_such_table" in res.stderr
+    assert dump_tables(seeded) == before
     res = run("--db", seeded, "sql", "--write", "DELETE FROM observations")
     assert res.returncode == 0
+    res = run("--db", seeded, "sql", "/* nothing but a comment */")
+    assert res.returncode == 1 and res.stderr.strip() == "Error: no SQL statement to run (the query is empty or only comments)"
 
 
 def test_validate_exit_codes_and_exact_error_line(tmp_path):
@@ -122,8 +136,6 @@ def test_export_writes_a_whole_copy_or_a_citable_one_and_never_replaces_a_file(s
     """`matkb export` is Store.export: a full copy holds exactly the store's rows; `--citable-only` holds nothing that
     rests on an uncitable source (as `train --citable-only` sees the store); an existing file is left as it was."""
     from matkb.store import Store
-
-    from .conftest import dump_tables
 
     before = dump_tables(shipped_db)
     full, cited = tmp_path / "full.duckdb", tmp_path / "cited.duckdb"

@@ -28,7 +28,7 @@ def test_rebuilt_when_the_shipped_datasets_change(_isolated_home):
     path = ensure_default_store()
     with matkb.open(path) as kb:
         kb.set_meta(FINGERPRINT_KEY, "stale")
-        kb.sql("DELETE FROM observations")
+        kb.sql("DELETE FROM observations", write=True)
     ensure_default_store()
     with matkb.open(path, write=False) as kb:
         assert kb.meta(FINGERPRINT_KEY) == current_fingerprint()

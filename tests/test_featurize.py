@@ -248,7 +248,7 @@ def test_features_are_cached_in_the_store(db_path):
         first = matkb.featurize(["LiF", "ZnO", "Xq3O"], sets=("composition", "redox"), on_error="skip", cache=kb)
         n = kb.sql("SELECT feature_set, count(*) AS n FROM feature_cache GROUP BY 1 ORDER BY 1")
         assert n.values.tolist() == [["composition", 2], ["redox", 2]]  # the bad item is not cached
-        kb.sql("UPDATE feature_cache SET features = list_transform(features, lambda x: 0.0) WHERE feature_set = 'redox'")
+        kb.sql("UPDATE feature_cache SET features = list_transform(features, lambda x: 0.0) WHERE feature_set = 'redox'", write=True)
         again = matkb.featurize(["LiF", "ZnO"], sets=("composition", "redox"), cache=kb)
     assert (again.iloc[:, 1:133].to_numpy() == first.iloc[:2, 1:133].to_numpy()).all()
     assert (again.filter(like="li_atomic_fraction").to_numpy() == 0).all()  # read back from the cache, not recomputed

@@ -58,9 +58,10 @@ def test_ingest_twice_changes_nothing(seeded):
     assert after == before
 
 
-def test_changed_value_is_reported_as_updated(seeded, seed_copy):
-    seed_copy.write_text(seed_copy.read_text().replace('lifetime: "350 h"', 'lifetime: "360 h"'))
-    with Store(seeded) as kb:
+def test_changed_value_is_reported_as_updated(db_path, seed_copy):
+    with Store(db_path) as kb:
+        kb.ingest([MATERIALS, seed_copy])
+        seed_copy.write_text(seed_copy.read_text().replace('lifetime: "350 h"', 'lifetime: "360 h"'))
         report = kb.ingest([MATERIALS, seed_copy])
         assert report.updated["cycling_results"] == 1 and report.added["cycling_results"] == 0
         assert kb.sql("SELECT lifetime_h FROM cycling_results WHERE result_id LIKE '%IL-0.05'").lifetime_h[0] == 360.0
@@ -183,7 +184,7 @@ def test_error_during_write_rolls_back(seeded, seed_copy, monkeypatch):
 
     monkeypatch.setattr(store_mod, "_insert_or_replace", failing)
     with Store(seeded) as kb, pytest.raises(RuntimeError, match="disk full"):
-        kb.ingest([MATERIALS, seed_copy])
+        kb.ingest([MATERIALS, seed_copy], replace=True)  # the copy may overwrite the shipped file's rows
     assert dump_tables(seeded) == before
 
 
@@ -234,3 +235,48 @@ def test_malformed_rows_give_clear_errors_and_leave_store_unchanged(seeded, tmp_
     with Store(seeded, read_only=True) as kb:
         v = kb.sql("SELECT value FROM properties WHERE source_id = 'fz' AND property = 'ionic_conductivity'").value
         assert len(v) == 1 and 0 < v[0] < 1e6
+
+
+def test_a_file_cannot_change_rows_another_file_wrote(seeded, tmp_path):
+    """Reusing another paper's source or material id with other content is refused, naming the file that owns it;
+    `replace=True` is the explicit way to overwrite."""
+    clash = write(tmp_path, "clash.yaml", "format: matkb-record/1\n"
+                  "sources:\n  - {id: pb-latp-seed, doi: 10.9999/other, title: My own paper, year: 2025, kind: experimental, "
+                  "verification: source-checked, checked_url: 'https://example.org/x'}\n"
+                  "materials:\n  - {id: LATP, name: not LATP, formula: ZnO, class: oxide, roles: [interlayer]}\n"
+                  "observations:\n  - {material: LATP, technique: XRD, finding: wurtzite, location: text, verification: value-checked, "
+                  "checked_url: 'https://example.org/x'}\n")
+    before = dump_tables(seeded)
+    with Store(seeded) as kb, pytest.raises(ValidationFailed) as exc:
+        kb.ingest([clash])
+    msgs = [str(i) for i in exc.value.issues]
+    assert len(msgs) == 2
+    assert "source_id = pb-latp-seed" in msgs[0] and "pb-latp-seed.yaml" in msgs[0] and "sources[0] (line" in msgs[0]
+    assert "material_id = LATP" in msgs[1] and "materials.yaml" in msgs[1]
+    assert dump_tables(seeded) == before
+    with Store(seeded) as kb:
+        kb.ingest([clash], replace=True)
+        assert kb.sql("SELECT formula FROM materials WHERE material_id = 'LATP'").formula[0] == "ZnO"
+
+
+def test_reingesting_an_edited_file_leaves_no_stale_rows(db_path, seed_copy):
+    """The store holds what the file says now: a renamed result, a changed condition and a shorter stack replace
+    the old rows instead of sitting beside them."""
+    with Store(db_path) as kb:
+        kb.ingest([MATERIALS, seed_copy])
+        old_layers = kb.sql("SELECT count(*) AS n FROM cell_layers WHERE cell_id = 'pb-latp-seed:sym-PB'").n[0]
+        text = seed_copy.read_text()
+        assert "id: IL-0.05" in text and "Li/IL@PB@LATP/Li" in text and 'temperature: "60 degC"' in text
+        seed_copy.write_text(text.replace("id: IL-0.05", "id: IL-0.05-renamed")
+                             .replace("stack: Li/IL@PB@LATP/Li", "stack: Li/PB@LATP/Li", 1)
+                             .replace('temperature: "60 degC"', 'temperature: "61 degC"', 1))
+        report = kb.ingest([MATERIALS, seed_copy])
+        ids = set(kb.sql("SELECT result_id FROM cycling_results").result_id)
+        assert "pb-latp-seed:sym-IL/IL-0.05-renamed" in ids and "pb-latp-seed:sym-IL/IL-0.05" not in ids
+        assert report.removed["cycling_results"] == 1 and report.removed["properties"] == 1
+        assert kb.sql("SELECT count(*) AS n FROM properties WHERE temperature_C = 60 AND source_id = 'pb-latp-seed'").n[0] == 0
+        layers = kb.sql("SELECT count(*) AS n FROM cell_layers WHERE cell_id = 'pb-latp-seed:sym-PB'").n[0]
+        n_layers = kb.sql("SELECT n_layers FROM cells WHERE cell_id = 'pb-latp-seed:sym-PB'").n_layers[0]
+        assert layers == n_layers == old_layers - 2  # the IL is gone from both sides of the symmetric cell
+        again = kb.ingest([MATERIALS, seed_copy])
+        assert sum(again.removed.values()) == 0 and again.totals[:2] == (0, 0)

@@ -19,10 +19,12 @@ from .conftest import MATERIALS, MATKB, ROOT, SEED, dump_tables
 def test_sql_is_read_only_unless_asked(seeded):
     with Store(seeded, read_only=True) as kb:
         with pytest.raises(ReadOnlyError, match="pass --write"):
-            kb.sql("DELETE FROM sources")
+            kb.sql("DELETE FROM sources", write=True)  # the connection itself is read-only
         assert kb.sql("SELECT count(*) AS n FROM sources").n[0] == 1
-    with Store(seeded) as kb:
-        kb.sql("CREATE TABLE notes AS SELECT 1 AS x")
+    with Store(seeded) as kb:  # open for writing, yet sql() reads only unless asked, as `matkb sql` does without --write
+        with pytest.raises(ReadOnlyError, match="DROP changes the store"):
+            kb.sql("DROP TABLE observations")
+        kb.sql("CREATE TABLE notes AS SELECT 1 AS x", write=True)
         assert kb.sql("SELECT x FROM notes").x[0] == 1
 
 

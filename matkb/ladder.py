@@ -14,7 +14,9 @@ from dataclasses import asdict, dataclass, field
 
 from .consensus import consensus
 from .stack import StackError, parse_stack, split_stack, summarize
-from .vocab import metal_level_V
+from .vocab import metal_level_V, vocabulary
+
+CELL_TYPES = tuple(vocabulary()["cell_types"])
 
 #: which stored property gives a layer's electron level, in order of preference
 LEVEL_PROPERTIES = ("redox_potential", "lithiation_potential", "reduction_potential")
@@ -45,7 +47,18 @@ class LayerInfo:
     level: Potential | None = None
     reduction: Potential | None = None
     conduction_class: str | None = None
+    band_gap_eV: float | None = None
+    #: every stored row per property (and temperature), as written; several rows are listed with their count
     properties: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def insulating(self) -> bool:
+        """An electronic insulator by its stored class or, lacking one, by its band gap (the rule of the pair descriptors)."""
+        from .featurizers.properties import INSULATOR_BAND_GAP_EV
+
+        if self.conduction_class is not None:
+            return self.conduction_class == "insulating"
+        return self.band_gap_eV is not None and self.band_gap_eV >= INSULATOR_BAND_GAP_EV
 
 
 @dataclass
@@ -89,9 +102,13 @@ def describe_stack(store, stack: str, cell_type: str | None = None) -> StackRepo
         except Exception:
             return None
 
+    parts = split_stack(stack)
     if cell_type is None:
-        parts = split_stack(stack)
         cell_type = "symmetric" if parts[0] == parts[-1] else "full"
+    elif cell_type not in CELL_TYPES:
+        raise StackError(f"cell type {cell_type!r} is not one of {', '.join(CELL_TYPES)}")
+    elif cell_type == "symmetric" and parts[0] != parts[-1]:
+        raise StackError(f"{stack!r} is not a symmetric cell: its ends differ ({'@'.join(parts[0])} and {'@'.join(parts[-1])})")
     layers = parse_stack(stack, resolve, lambda mid: mats[mid]["roles"], cell_type)
     agreed = consensus(con, [lay.material_id for lay in layers])
     infos: list[LayerInfo] = []
@@ -99,7 +116,7 @@ def describe_stack(store, stack: str, cell_type: str | None = None) -> StackRepo
         m = mats[lay.material_id]
         props = con.execute(
             "SELECT property, value, qualifier, source_id, verification, method, value_text, value_as_written, temperature_C "
-            "FROM properties WHERE material_id = ?",
+            "FROM properties WHERE material_id = ? ORDER BY property, temperature_C NULLS FIRST, value, value_as_written, source_id",
             [lay.material_id],
         ).fetchall()
         info = LayerInfo(lay.position, lay.token, lay.material_id, m["name"], m["class"], m.get("formula"), lay.role, lay.side)
@@ -109,9 +126,14 @@ def describe_stack(store, stack: str, cell_type: str | None = None) -> StackRepo
         info.reduction = _potential("reduction_potential", known["reduction_potential"]) if "reduction_potential" in known else None
         cc = agreed.get(lay.material_id, {}).get("conduction_class")
         info.conduction_class = cc.text if cc else None
+        info.band_gap_eV = known["band_gap"].value if "band_gap" in known else None
+        rows: dict[str, list[str]] = {}
         for p in props:
-            label = p[0] + (f" @ {p[8]:g} degC" if p[8] is not None else "")
-            info.properties.setdefault(label, p[7] or p[6] or "")
+            rows.setdefault(p[0] + (f" @ {p[8]:g} degC" if p[8] is not None else ""), []).append(p[7] or p[6] or "")
+        for label, values in rows.items():
+            distinct = list(dict.fromkeys(values))
+            shown = "; ".join(distinct[:4]) + ("; ..." if len(distinct) > 4 else "")
+            info.properties[label] = shown + (f" ({len(values)} rows)" if len(values) > 1 else "")
         own = metal_level_V(lay.material_id)
         if info.level is None and own is not None:  # Li defines the scale; another metal (Na) sits at its offset
             info.level = (Potential("redox_potential", own, "=", "definition", "value-checked", "reference electrode") if own == 0
@@ -136,7 +158,11 @@ def _ladder(infos: list[LayerInfo]) -> list[Rung]:
             if (nb.material_id, info.material_id) in seen:
                 continue  # a symmetric cell has the same interface on both faces
             seen.add((nb.material_id, info.material_id))
-            if nb.level is not None:
+            if nb.insulating:  # it hands over no electrons, whatever level its own redox or reduction sits at
+                why = "stored as insulating" if nb.conduction_class else f"band gap {nb.band_gap_eV:g} eV"
+                rungs.append(Rung(nb.name, info.name, None, e_red, None, True,
+                                  f"blocks electrons by insulation: {nb.name} is an electronic insulator ({why})"))
+            elif nb.level is not None:
                 gap = nb.level.value_V - e_red
                 blocks = gap > 0
                 if blocks:
@@ -146,9 +172,11 @@ def _ladder(infos: list[LayerInfo]) -> list[Rung]:
                     verdict = (f"does not block: {nb.name} at {nb.level.value_V:.2f} V lies {gap:+.2f} V below the "
                                f"reduction of {info.name} at {where}, so it can reduce it")
                 rungs.append(Rung(nb.name, info.name, nb.level.value_V, e_red, gap, blocks, verdict))
-            elif nb.conduction_class == "insulating":
-                rungs.append(Rung(nb.name, info.name, None, e_red, None, True,
-                                  f"blocks electrons by insulation: {nb.name} is an electronic insulator (no redox level stored)"))
+            elif nb.conduction_class == "metallic":  # no couple of its own: it takes the Fermi level of the Li it touches
+                gap = 0.0 - e_red
+                rungs.append(Rung(nb.name, info.name, 0.0, e_red, gap, gap > 0,
+                                  f"does not block: {nb.name} is a metal with no redox couple of its own, so it carries the "
+                                  f"Li it touches at 0 V, {gap:+.2f} V below the reduction of {info.name} at {where}"))
             else:
                 rungs.append(Rung(nb.name, info.name, None, e_red, None, None,
                                   f"unknown: no redox, lithiation or reduction potential of {nb.name} is stored"))

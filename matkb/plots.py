@@ -124,6 +124,10 @@ def ladder(kb, stack: str, cell_type: str | None = None):
     fig, ax = _figure((max(6.0, 1.3 * len(report.layers) + 2), 5.0))
     xs = np.arange(len(report.layers))
     for x, lay in zip(xs, report.layers, strict=True):
+        if lay.level is None and lay.conduction_class == "metallic" and not lay.insulating:
+            ax.hlines(0.0, x - 0.38, x + 0.38, color="C0", lw=3, ls=":")
+            ax.text(x, 0.08, "0.00 V\n(metal: the Li it touches)", ha="center", va="bottom", fontsize=7)
+            continue
         if lay.level is None:
             ax.text(x, 0.1, "no stored\npotential", ha="center", fontsize=7, color="0.4")
             continue
@@ -131,12 +135,15 @@ def ladder(kb, stack: str, cell_type: str | None = None):
         ax.hlines(v, x - 0.38, x + 0.38, color="0.15" if lay.role == "electrolyte" else "C0", lw=3)
         ax.text(x, v + 0.08, f"{v:.2f} V\n({lay.level.property.replace('_', ' ')})", ha="center", va="bottom", fontsize=7)
     for rung in report.ladder:
-        if rung.layer_potential_V is None:
-            continue
         color = "C2" if rung.blocks else "C3"
         electrolytes = [k for k, lay in enumerate(report.layers) if lay.name == rung.electrolyte]
         for i in (k for k, lay in enumerate(report.layers) if lay.name == rung.layer):  # each side of a symmetric cell
             j = min(electrolytes, key=lambda k, i=i: abs(k - i))
+            if rung.layer_potential_V is None:  # decided without a level: an insulator blocks whatever its potential
+                if rung.blocks:
+                    ax.text((i + j) / 2, rung.electrolyte_reduction_V / 2, "insulator:\nblocks", color=color, fontsize=7,
+                            ha="center", bbox={"fc": "white", "ec": "none", "alpha": 0.8})
+                continue
             ax.annotate("", xy=(j, rung.electrolyte_reduction_V), xytext=(i, rung.layer_potential_V),
                         arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.2, "ls": "--"})
             ax.text((i + j) / 2, (rung.layer_potential_V + rung.electrolyte_reduction_V) / 2,
@@ -145,12 +152,13 @@ def ladder(kb, stack: str, cell_type: str | None = None):
     ax.set_xticks(xs, [f"{lay.token}\n{lay.role.replace('_', ' ')}" for lay in report.layers], fontsize=8)
     ax.set_ylabel("potential vs Li/Li⁺ (V)")
     ax.set_xlabel("layer, anode side to cathode side (role)")
-    levels = [lay.level.value_V for lay in known]
+    levels = [lay.level.value_V for lay in known] + [0.0]
     ax.set_ylim(min(-0.3, min(levels) - 0.3), max(levels) + 0.7)
     ax.set_xlim(-0.6, len(xs) - 0.4)
     ax.axhline(0, color="0.7", lw=0.8, zorder=0)
     ax.set_title(f"Potential ladder of {stack} ({report.cell_type}) [{_store_label(kb)}]\nblack bar: the electrolyte's "
-                 "reduction onset\narrows: green = electrons blocked, red = electrolyte reduced", fontsize=9)
+                 "reduction onset; an electronic insulator blocks whatever its own potential\n"
+                 "arrows: green = electrons blocked, red = electrolyte reduced", fontsize=9)
     return fig
 
 

@@ -174,3 +174,14 @@ def test_import_of_the_wrong_file_is_one_clear_error_and_writes_nothing(seeded, 
     assert res.returncode == 1
     assert res.stderr.strip() == f"Error: {tmp_path / 'train.csv'}: no such file (give the obelix CSV, or the folder that holds train.csv)"
     assert dump_tables(seeded) == before
+
+
+def test_cell_show_refuses_a_cell_type_it_cannot_draw(seeded):
+    res = run("--db", seeded, "cell", "show", "Li/PB@LATP/Li", "--type", "foo")
+    assert res.returncode == 1 and res.stderr.strip() == "Error: cell type 'foo' is not one of symmetric, full, half"
+    res = run("--db", seeded, "cell", "show", "Li/PB@LATP/LFP", "--type", "symmetric")
+    assert res.returncode == 1 and "is not a symmetric cell: its ends differ (Li and LFP)" in res.stderr
+    res = run("--db", seeded, "cell", "show", "Li/IL@PB@LATP/Li")
+    assert res.returncode == 0
+    # every stored row of a property is listed (in a stable order), not whichever row the query returned first
+    assert "ionic_conductivity @ 30 degC: 1.12e-4 S/cm" in res.stdout and "reduction_potential: ~2.34 V" in res.stdout

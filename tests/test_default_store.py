@@ -182,3 +182,31 @@ def test_a_measurement_outvotes_a_calculation_at_the_same_verification_level(shi
                        "AND basis = 'measured'")
         c = consensus(kb.con, ["NaZr2(PO4)3"])["NaZr2(PO4)3"]["activation_energy"]
     assert c.basis == "computed" and c.value == pytest.approx(rows[rows.basis == "computed"].value.median())
+
+
+def test_the_ladder_and_the_pair_descriptors_give_one_verdict(shipped_db):
+    """The ladder and `blocks_electrons` apply one criterion: an electronic insulator (LiF, by its band gap) blocks
+    whatever its own reduction potential, and a metal without a couple (Cr) carries Li's 0 V and does not. Checked for
+    every stored interlayer on LATP whose verdict either of them can give."""
+    import math
+
+    from matkb.featurizers.properties import PairFeaturizer
+    from matkb.ladder import describe_stack
+
+    with Store(shipped_db, read_only=True) as kb:
+        lif = {r.layer: r for r in describe_stack(kb, "Li/LiF@LATP/Li").ladder}["LiF"]
+        cr = {r.layer: r for r in describe_stack(kb, "Li/Cr@LAGP/Li").ladder}["chromium"]
+        interlayers = kb.sql("SELECT material_id FROM materials WHERE list_contains(roles, 'interlayer') "
+                             "AND class NOT IN ('composite', 'polymer', 'gel polymer', 'ionic liquid', 'liquid electrolyte')"
+                             ).material_id.tolist()
+        pairs = PairFeaturizer(db=kb).fit([("LiF", "LATP")])
+        compared = 0
+        for mid in interlayers:
+            (rung,) = [r for r in describe_stack(kb, f"Li/{mid}@LATP/Li").ladder if r.electrolyte != r.layer][:1] or [None]
+            blocks = pairs.describe(mid, "LATP")["blocks_electrons"]
+            if rung is None or rung.blocks is None or math.isnan(blocks):
+                continue
+            assert rung.blocks == bool(blocks), (mid, rung.verdict)
+            compared += 1
+    assert lif.blocks and "insulator" in lif.verdict and cr.blocks is False and "metal" in cr.verdict
+    assert compared >= 15

@@ -27,3 +27,7 @@ def test_notebook_is_stored_clean_and_runs(path, monkeypatch):
     NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+    # a figure shows as a picture, not as "<Figure size ... with 1 Axes>" (matkb.plots builds figures without pyplot)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and ("plots." in cell.source or "Figure(" in cell.source):
+            assert any("image/png" in o.get("data", {}) for o in cell.outputs), f"{path.name}: no picture from {cell.source[:60]!r}"

@@ -27,8 +27,8 @@ RETENTION_TOLERANCE_PP = 2.0
 _SPECIFIC_CAPACITIES = tuple((f, col) for f, (kind, col, _hi) in CYCLING_FIELDS.items() if kind == "specific_capacity")
 
 
-def _warn(issues: list[Issue], row: dict, fld: str, value, msg: str, check: str) -> None:
-    issues.append(Issue("warning", row.get("origin", ""), row.get("_where", ""), fld, "" if value is None else str(value), msg, check))
+def _warn(issues: list[Issue], row: dict, fld: str, value, msg: str, check: str, level: str = "warning") -> None:
+    issues.append(Issue(level, row.get("origin", ""), row.get("_where", ""), fld, "" if value is None else str(value), msg, check))
 
 
 def run_all(rows: dict[str, list[dict]], materials: dict[str, dict], issues: list[Issue]) -> None:
@@ -150,6 +150,11 @@ def check_cycling_consistency(rows, issues) -> None:
             _warn(issues, r, "censored", "false",
                   f"lifetime is a lower bound ({r['lifetime_qualifier']}{life:g} h) but the row says the cell failed; a cell still running is censored",
                   "censoring")
+        if r.get("lifetime_qualifier") in ("<", "<=") and r.get("censored"):  # not a source's slip: it cannot be
+            _warn(issues, r, "censored", "true",
+                  f"lifetime is an upper bound ({r['lifetime_qualifier']}{life:g} h): the cell failed before it, so it cannot "
+                  "be censored (still running); write censored: false, or the lower bound ('>') the paper gives", "censoring",
+                  level="error")
         if r.get("censored") and r.get("failure_mode") not in (None, "none_observed"):
             _warn(issues, r, "failure_mode", r["failure_mode"], "a censored cell (still running when the test stopped) cannot have a failure mode", "censoring")
         ini, ret = r.get("initial_capacity_mAh_g"), r.get("retained_capacity_mAh_g")

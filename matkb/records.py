@@ -189,6 +189,8 @@ def _schema_validator():
 
 def _schema_issues(ctx: _Ctx, data: dict, validator) -> None:
     for err in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+        if err.validator == "unevaluatedProperties" and set(_UNEXPECTED.findall(err.message)) <= set(_allowed_fields(err.schema)):
+            continue  # allowed fields called "unexpected" because a sibling failed: that failure is reported on its own
         path = list(err.absolute_path)
         # find the innermost record (a mapping inside a section list) for the line number
         node, where, fld = data, "file", ""
@@ -203,12 +205,22 @@ def _schema_issues(ctx: _Ctx, data: dict, validator) -> None:
         if err.validator in ("oneOf", "anyOf") and err.context:
             best = min(err.context, key=lambda e: len(e.message))
             message = best.message
+            if isinstance(err.instance, dict):  # a record that must satisfy one of several rules: say what each asks
+                message = "satisfies none of the alternatives: " + "; or ".join(
+                    f"{'.'.join(map(str, e.relative_path))}: {e.message}" if e.relative_path else e.message for e in err.context)
+            if isinstance(err.instance, str) and any(e.validator == "pattern" for e in err.context):  # a quantity as text
+                message = (f"cannot read {err.instance!r} as a quantity: write a number, its unit and an optional qualifier "
+                           "(~ < <= > >=), e.g. '>800 h' for 'over 800 h', '~60 mV' for 'about 60 mV', or a range '2 to 5 um'")
         if err.validator == "enum":
             allowed = ", ".join(map(str, err.validator_value))
             message = f"not one of the allowed values: {allowed}"
         if err.validator in ("additionalProperties", "unevaluatedProperties"):
             message = message + f" (allowed fields: {', '.join(_allowed_fields(err.schema))})"
         ctx.error(where, fld, err.instance if not isinstance(err.instance, dict) else None, message, "schema")
+
+
+#: the field names in jsonschema's "Unevaluated properties are not allowed ('a', 'b' were unexpected)"
+_UNEXPECTED = re.compile(r"'([^']+)'")
 
 
 def _allowed_fields(schema: dict) -> list[str]:

@@ -233,9 +233,9 @@ class Store:
         ).fetchall():
             mats[mid] = {"material_id": mid, "name": name, "formula": formula, "class": cls, "roles": list(roles),
                          "aliases": list(aliases or []), "working_ion": ion}
-        srcs = {sid: {"source_id": sid, "doi": doi, "verification": v, "checked_url": u}
-                for sid, doi, v, u in self.con.execute(
-                    "SELECT source_id, doi, verification, checked_url FROM sources").fetchall()}
+        srcs = {sid: {"source_id": sid, "doi": doi, "verification": v, "checked_url": u, "kind": kind}
+                for sid, doi, v, u, kind in self.con.execute(
+                    "SELECT source_id, doi, verification, checked_url, kind FROM sources").fetchall()}
         return Catalog(materials=mats, sources=srcs)
 
     # ------------------------------------------------------------------ validate / ingest
@@ -416,24 +416,33 @@ class Store:
 
     def _copy_to(self, path: Path, *, citable_only: bool) -> None:
         """Copy this store into the new DuckDB file ``path`` (closed again when this returns)."""
+        import uuid
+
         name = self.con.execute("SELECT current_database()").fetchone()[0]
         quoted = str(path).replace("'", "''")
-        self.con.execute(f"ATTACH '{quoted}' AS matkb_copy (READ_WRITE)")
+        alias = f"matkb_copy_{uuid.uuid4().hex}"  # never the name of the store itself (a file called matkb_copy.duckdb)
+        self.con.execute(f"ATTACH '{quoted}' AS {alias} (READ_WRITE)")
         try:
-            self.con.execute(f'COPY FROM DATABASE "{name}" TO matkb_copy')
+            self.con.execute(f'COPY FROM DATABASE "{name}" TO {alias}')
         finally:
-            self.con.execute("DETACH matkb_copy")
+            self.con.execute(f"DETACH {alias}")
         if not citable_only:
             return
         with Store(path) as copy, copy.atomic() as con:
-            uncitable = "source_id IN (SELECT source_id FROM sources WHERE NOT citable)"
-            sourced = {t for (t,) in con.execute(
-                "SELECT table_name FROM information_schema.columns WHERE column_name = 'source_id'").fetchall()}
+            # a row rests on its source and on every source it also cites; a cell's layers and results rest on the cell
+            ids = "(SELECT list(source_id) FROM sources WHERE NOT citable)"
+            columns = {(t, c) for t, c in con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall()}
+
+            def rests_on_uncitable(table: str) -> str:
+                parts = [f"list_contains({ids}, source_id)"] if (table, "source_id") in columns else []
+                if (table, "also_cites") in columns:
+                    parts.append(f"list_has_any(coalesce(also_cites, []), {ids})")
+                if (table, "cell_id") in columns and table != "cells":
+                    parts.append(f"cell_id IN (SELECT cell_id FROM cells WHERE {rests_on_uncitable('cells')})")
+                return " OR ".join(parts) or "false"
+
             for table in reversed(WRITE_ORDER):  # children before parents, `sources` last
-                if table == "cell_layers":  # a layer belongs to its cell
-                    con.execute(f"DELETE FROM cell_layers WHERE cell_id IN (SELECT cell_id FROM cells WHERE {uncitable})")
-                elif table in sourced:
-                    con.execute(f"DELETE FROM {table} WHERE {uncitable}")
+                con.execute(f"DELETE FROM {table} WHERE {rests_on_uncitable(table)}")
             con.execute("DELETE FROM feature_cache")
 
     # ------------------------------------------------------------------ info

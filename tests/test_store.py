@@ -186,3 +186,27 @@ def test_info_counts_a_source_citable_by_doi_or_seen_title_and_year(db_path, tmp
     with Store(db_path, read_only=True) as kb:
         assert kb.sql("SELECT volume, pages FROM sources WHERE source_id = 'by-reference'").values.tolist() == [["25(9)", "4008-4013"]]
     assert (cov["studies_with_cells"], cov["studies_with_doi"]) == (2, 1)
+
+
+def test_citable_export_leaves_out_what_also_cites_an_uncitable_source(seeded, tmp_path):
+    """A row rests on its source and on each source it also cites; the copy keeps no row that rests on a paper nobody
+    can find again. The store may be called matkb_copy.duckdb, the name the copy is attached under."""
+    rec = tmp_path / "mixed.yaml"
+    rec.write_text(textwrap.dedent("""\
+        format: matkb-record/1
+        sources:
+          - {id: lost, doi: null, year: null, note: seen only as a digest, title: "A digest of an unknown paper (descriptive; the original title was not seen)", kind: experimental,
+             verification: citation-incomplete}
+        properties:
+          - {material: LATP, property: band_gap, value: "3.9 eV", source: pb-latp-seed, also_cites: [lost], location: text,
+             condition: as the digest gives it, verification: recalled}
+          - {material: LATP, property: band_gap, value: "4.1 eV", source: pb-latp-seed, location: text, verification: recalled}
+        """), encoding="utf-8")
+    store = tmp_path / "matkb_copy.duckdb"
+    store.write_bytes(seeded.read_bytes())
+    with Store(store) as kb:
+        kb.ingest([rec])
+        path = kb.export(tmp_path / "cited.duckdb", citable_only=True)
+    with Store(path, read_only=True) as copy:
+        assert copy.sql("SELECT value FROM properties WHERE property = 'band_gap'").value.tolist() == [4.1]
+        assert copy.sql("SELECT count(*) AS n FROM sources WHERE source_id = 'lost'").n[0] == 0

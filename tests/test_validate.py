@@ -92,6 +92,9 @@ def test_clean_record_passes(tmp_path):
      "temperature = 25 to 60 degC: a cell's temperature cannot be a range"),
     ("properties:\n  - {material: LATP, property: ionic_conductivity, value: '1e-4 S/cm', temperature: '25 to 30 degC', location: text, verification: recalled}\n",
      "temperature = 25 to 30 degC: a property's temperature cannot be a range"),
+    ("cells:\n  - {id: c1, stack: Li/LATP/Li, type: symmetric, location: text, verification: recalled}\n"
+     "cycling_results:\n  - {cell: c1, test: galvanostatic, lifetime: 'over 800 h', censored: true, location: text, verification: recalled}\n",
+     "lifetime = over 800 h: cannot read 'over 800 h' as a quantity: write a number, its unit and an optional qualifier"),
 ])
 def test_errors_name_file_record_field_value_and_reason(tmp_path, body, fragment):
     c = check(tmp_path, body)
@@ -357,6 +360,19 @@ cycling_results:
     assert w.check == "censoring"
 
 
+@pytest.mark.parametrize("bound", ["<150 h", "<=150 h"])
+def test_upper_bound_lifetime_marked_censored_is_an_error(tmp_path, bound):
+    """'failed before 150 h' marked as still running would enter the survival model as a lower bound."""
+    body = f"""
+cells:
+  - {{id: c1, stack: Li/LATP/Li, type: symmetric, location: text, verification: recalled}}
+cycling_results:
+  - {{cell: c1, test: galvanostatic, lifetime: "{bound}", censored: true, location: text, verification: recalled}}
+"""
+    (e,) = check(tmp_path, body).errors
+    assert e.check == "censoring" and e.field == "censored" and f"upper bound ({bound})" in e.message
+
+
 def test_shipped_datasets_have_no_errors():
     c = compile_records([DATASETS])
     assert c.errors == [], "\n".join(map(str, c.errors[:20]))
@@ -389,3 +405,11 @@ def test_shipped_sources_are_all_cited():
     c = compile_records([DATASETS])
     uncited = [str(w) for w in c.warnings if w.check == "provenance"]
     assert uncited == []
+
+
+def test_a_bad_provenance_field_is_reported_once_without_blaming_allowed_fields(tmp_path):
+    """jsonschema calls `location` and `verification` "unexpected" when the provenance block fails; only the real
+    fault is reported."""
+    c = check(tmp_path, "properties:\n  - {material: LATP, property: band_gap, value: '3 eV', location: 7, verification: recalled}\n")
+    assert len(c.errors) == 1
+    assert "location = 7: 7 is not of type 'string'" in str(c.errors[0]) and "unexpected" not in str(c.errors[0])

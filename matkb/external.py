@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 from .errors import Issue, MatkbError, ValidationFailed
-from .records import display_path
+from .records import citable, display_path
 from .store import IngestReport, Store
 
 DATASETS = {
@@ -39,6 +39,9 @@ DATASETS = {
     },
 }
 ROOM_TEMPERATURE_C = 25.0
+#: physically possible lattice parameters (Angstrom, degrees): a cell edge is positive and no unit cell of an
+#: electrolyte is 200 A long; an angle lies strictly between 0 and 180 degrees
+LATTICE_LIMITS = {**dict.fromkeys(("a", "b", "c"), (0.5, 200.0)), **dict.fromkeys(("alpha", "beta", "gamma"), (1.0, 179.0))}
 
 
 def _source_row(dataset: str) -> dict:
@@ -49,6 +52,7 @@ def _source_row(dataset: str) -> dict:
         "note": "external dataset imported with `matkb import`; identity read in the dataset's own README "
                 "(no DOI given there); each entry carries the DOI of its measurement",
         "origin": f"matkb import {dataset}",
+        "citable": citable(None, d["title"], d["year"], "dataset", None, None, None),
     }
 
 
@@ -84,12 +88,33 @@ def _float(errs: _RowErrors, line: int, fld: str, text: str | None, *, required:
     return v
 
 
+def _within(errs: _RowErrors, line: int, fld: str, text: str | None, lo: float, hi: float, *, integer: bool = False):
+    """A number that must lie in [lo, hi] (a lattice length, an angle, a space-group number); out of range is an error."""
+    v = _float(errs, line, fld, text)
+    if v is None:
+        return None
+    if not lo <= v <= hi or (integer and v != int(v)):
+        errs.add(line, fld, text, f"must be {'an integer ' if integer else ''}from {lo:g} to {hi:g}")
+        return None
+    return int(v) if integer else v
+
+
+def _conductivity(errs: _RowErrors, line: int, fld: str, text: str | None, *, required: bool = True) -> float | None:
+    """A conductivity in S/cm within the vocabulary's physical limits."""
+    from .vocab import quantities
+
+    v = _float(errs, line, fld, text, required=required, positive=True)
+    if v is not None and (why := quantities()["conductivity"].violation(v)):
+        errs.add(line, fld, text, f"{why} (the column is in S/cm)")
+        return None
+    return v
+
+
 def _sigma(errs: _RowErrors, line: int, fld: str, text: str | None) -> tuple[float | None, str]:
     t = (text or "").strip()
     if t.startswith("<"):
-        v = _float(errs, line, fld, t[1:], required=True, positive=True)
-        return v, "<"
-    return _float(errs, line, fld, t, required=True, positive=True), "="
+        return _conductivity(errs, line, fld, t[1:]), "<"
+    return _conductivity(errs, line, fld, t), "="
 
 
 def _formula(errs: _RowErrors, line: int, fld: str, text: str | None) -> tuple[str | None, str | None]:
@@ -136,7 +161,7 @@ def read_obelix(path: str | os.PathLike) -> tuple[list[dict], list[Issue]]:
     for line, eid, rec in _records(csv_path, errs, "obelix"):
         sigma, qual = _sigma(errs, line, "Ionic conductivity (S cm-1)", rec.get("Ionic conductivity (S cm-1)"))
         reduced, chemsys = _formula(errs, line, "True Composition", rec.get("True Composition") or rec.get("Reduced Composition"))
-        sg_num = _float(errs, line, "Space group #", rec.get("Space group #"))
+        sg_num = _within(errs, line, "Space group #", rec.get("Space group #"), 1, 230, integer=True)
         cif_file = cif_dir / f"{eid}.cif"
         liion = _float(errs, line, "Liion ID", rec.get("Liion ID"))
         rows.append({
@@ -144,11 +169,11 @@ def read_obelix(path: str | os.PathLike) -> tuple[list[dict], list[Issue]]:
             "composition": rec.get("True Composition") or rec.get("Reduced Composition"),
             "reduced_formula": reduced, "chemical_system": chemsys, "family": rec.get("Family") or None,
             "sigma_S_cm": sigma, "sigma_qualifier": qual,
-            "sigma_total_S_cm": _float(errs, line, "IC (Total)", rec.get("IC (Total)"), positive=True),
-            "sigma_bulk_S_cm": _float(errs, line, "IC (Bulk)", rec.get("IC (Bulk)"), positive=True),
+            "sigma_total_S_cm": _conductivity(errs, line, "IC (Total)", rec.get("IC (Total)"), required=False),
+            "sigma_bulk_S_cm": _conductivity(errs, line, "IC (Bulk)", rec.get("IC (Bulk)"), required=False),
             "temperature_C": ROOM_TEMPERATURE_C, "temperature_qualifier": "~",
-            "space_group": rec.get("Space group") or None, "space_group_number": int(sg_num) if sg_num is not None else None,
-            **{col: _float(errs, line, src, rec.get(src)) for col, src in
+            "space_group": rec.get("Space group") or None, "space_group_number": sg_num,
+            **{col: _within(errs, line, src, rec.get(src), *LATTICE_LIMITS[src]) for col, src in
                (("a_A", "a"), ("b_A", "b"), ("c_A", "c"), ("alpha_deg", "alpha"), ("beta_deg", "beta"), ("gamma_deg", "gamma"))},
             "doi": (rec.get("DOI") or "").strip().lower() or None,
             "cif": cif_file.read_text(encoding="utf-8", errors="replace") if cif_file.is_file() else None,

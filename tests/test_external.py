@@ -78,3 +78,45 @@ def test_bad_row_names_file_row_field_and_leaves_store_unchanged(kb_with_data, t
         kb.import_dataset("liverpool", bad)
     assert str(exc.value).startswith("error: ") and "row 822: target = fast: is not a number" in str(exc.value)
     assert dump_tables(kb_with_data) == before
+
+
+def test_impossible_lattice_space_group_and_conductivity_are_refused(kb_with_data, tmp_path):
+    """These columns are features of the conductivity model: a negative edge, a 400 degree angle, space group 999 or
+    2.7, or 1e9 S/cm is an error naming the row, not a number stored as given (or truncated)."""
+    import csv
+
+    folder = tmp_path / "obelix"
+    folder.mkdir()
+    with open(OBELIX / "train.csv", newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    bad = {"a": "-5", "alpha": "400", "Space group #": "2.7", "Ionic conductivity (S cm-1)": "1e9"}
+    rows[0].update(bad)
+    with open(folder / "train.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    before = dump_tables(kb_with_data)
+    with Store(kb_with_data) as kb, pytest.raises(ValidationFailed) as exc:
+        kb.import_dataset("obelix", folder)
+    found = {(i.where, i.field, i.value) for i in exc.value.issues}
+    assert found == {("row 2", field, value) for field, value in bad.items()}
+    assert dump_tables(kb_with_data) == before
+
+
+def test_a_second_import_of_a_smaller_file_speaks_for_the_whole_dataset(kb_with_data, tmp_path):
+    """Entries the new file no longer holds are removed, and the links of the other dataset are recomputed, so no
+    Liverpool measurement is counted twice; the dataset stub is citable by its address."""
+    with Store(kb_with_data) as kb:
+        kb.import_dataset("liverpool", OBELIX)
+        kb.import_dataset("obelix", OBELIX)
+        linked = kb.sql("SELECT count(*) AS n FROM external_conductivities WHERE dataset = 'liverpool' AND duplicate_of LIKE 'obelix:%'").n[0]
+        assert linked > 100
+        sub = tmp_path / "train.csv"
+        sub.write_text("".join((OBELIX / "train.csv").read_text(encoding="utf-8-sig").splitlines(keepends=True)[:6]), encoding="utf-8")
+        report = kb.import_dataset("obelix", sub)
+        assert report.removed["external_conductivities"] == 478 - 5
+        assert kb.sql("SELECT count(*) AS n FROM external_conductivities WHERE dataset = 'obelix'").n[0] == 5
+        dangling = kb.sql("""SELECT count(*) AS n FROM external_conductivities e
+                             WHERE duplicate_of IS NOT NULL AND duplicate_of NOT IN (SELECT entry_key FROM external_conductivities)""")
+        assert dangling.n[0] == 0
+        assert kb.sql("SELECT citable FROM sources WHERE source_id = 'liverpool-ionics'").citable[0]

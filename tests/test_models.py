@@ -373,3 +373,49 @@ def test_rank_cli_takes_a_folder_of_cifs(kb_path, saved_model):
     cifs = sorted(p.stem for p in (DATASETS / "structures").glob("*.cif"))
     assert sorted(out.candidate) == cifs
     assert out.set_index("candidate").loc["LiF", "formula"] == "LiF"
+
+
+def test_names_with_stray_spaces_polymer_electrolytes_and_unusable_candidates(kb_path, saved_model, tmp_path):
+    """" LATP" is LATP (before, it lost every descriptor and " PB" became boron phosphide); a polymer electrolyte is
+    outside the model (Li meets the polymer); a candidate nothing can describe, a property typed in the wrong unit and
+    an unreadable candidate file are refused, naming the row, instead of being ranked."""
+    from matkb.errors import MatkbError, NotFound, ValidationFailed
+    from matkb.models.stability import rank_csv
+
+    model, card = persist.load(saved_model, features=FEATURES, schema_version=latest_version())
+    with Store(kb_path, read_only=True) as kb:
+        plain = rank(kb, electrolyte="LATP", model=model, card=card)
+        spaced = rank(kb, electrolyte="LATP ", model=model, card=card)
+        pd.testing.assert_frame_equal(plain, spaced)
+        polymer = kb.sql("SELECT material_id FROM materials WHERE class = 'polymer' AND list_contains(roles, 'electrolyte') LIMIT 1")
+        with pytest.raises(NotFound, match="polymer electrolyte: Li meets the polymer"):
+            rank(kb, electrolyte=polymer.material_id[0], model=model, card=card)
+        cands = pd.DataFrame({"name": ["LiF", "Unobtainium", "my-pba", "my-oxide"], "formula": [None, None, None, "Al2O3"],
+                              "redox_potential_V": [None, None, 2340, None], "band_gap_eV": [None, None, None, "wide"]})
+        with pytest.raises(ValidationFailed) as err:
+            rank(kb, electrolyte="LATP", candidates=cands, model=model, card=card)
+        assert [(i.where, i.field) for i in err.value.issues] == [
+            ("row 3", "name"), ("row 4", "redox_potential_V"), ("row 5", "band_gap_eV")]
+        assert "must be <= 10 V (the column is in V)" in err.value.issues[1].message
+        for text in ("", "name,formula\n"):
+            empty = tmp_path / "empty.csv"
+            empty.write_text(text)
+            with pytest.raises(MatkbError):
+                rank_csv(kb, empty, electrolyte="LATP", model=model, card=card, top=5)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("electrolyte,interlayer,current_density_mA_cm2,areal_capacity_mAh_cm2,temperature_C\n"
+                    "LATP,PB,0.05,,60\nLATP , PB,0.05,,60\n")
+    res = matkb_with_model(kb_path, saved_model, "predict", "stability", "--input", rows, "--format", "csv")
+    assert res.returncode == 0, res.stderr
+    out = pd.read_csv(__import__("io").StringIO(res.stdout))
+    assert out.potential_gap_V.nunique() == 1 and out.potential_gap_V.notna().all()
+
+
+def test_excluding_a_source_that_backs_no_training_row_is_an_error(kb_path):
+    """A typo in --exclude-source used to train on every row while the card said the paper was held out."""
+    from matkb.errors import NotFound
+
+    with Store(kb_path, read_only=True) as kb:
+        with pytest.raises(NotFound, match="no training result comes from a source with this id or DOI"):
+            training_table(kb, exclude_source="nonexistent-paper")
+        assert len(training_table(kb, exclude_source=" PB-LATP-SEED ")) < len(training_table(kb))

@@ -78,8 +78,15 @@ def training_table(kb, exclude_source: str | None = None, min_verification: str 
         "ORDER BY s.source_id, s.stack, s.current_density_mA_cm2"
     )
     if exclude_source:
-        key = exclude_source.lower()
-        df = df[(df.source_id.str.lower() != key) & (df.doi.fillna("").str.lower() != key)]
+        key = exclude_source.strip().lower()
+        hit = (df.source_id.str.lower() == key) | (df.doi.fillna("").str.lower() == key)
+        if not hit.any():
+            from ..errors import NotFound
+
+            raise NotFound(f"--exclude-source {exclude_source!r}: no training result comes from a source with this id or "
+                           "DOI, so nothing would be held out (`matkb sql \"SELECT DISTINCT source_id, doi FROM "
+                           "symmetric_lifetimes\"` lists them)")
+        df = df[~hit]
     if min_verification:
         if min_verification not in value_levels():
             from ..errors import MatkbError
@@ -389,7 +396,8 @@ def predict_rows(kb, rows: pd.DataFrame, model, card, *, drivers: bool = True, f
     ``file`` names the table in the error).
     """
     check_rows(kb, rows, file)
-    return _predict(kb, rows, model, card, drivers=drivers)
+    named = {c: rows[c].map(lambda v: v.strip() if isinstance(v, str) else v) for c in ("electrolyte", "interlayer") if c in rows}
+    return _predict(kb, rows.assign(**named), model, card, drivers=drivers)  # " LATP" is LATP, not an unknown name
 
 
 def _predict(kb, rows: pd.DataFrame, model, card, *, drivers: bool = True) -> pd.DataFrame:
@@ -422,8 +430,9 @@ def _predict(kb, rows: pd.DataFrame, model, card, *, drivers: bool = True) -> pd
 def candidate_rows(kb, candidates: pd.DataFrame, electrolyte: str, *, current_density: float, capacity: float,
                    temperature: float, pressure: float | None, wetting_agent: bool) -> pd.DataFrame:
     resolve = kb.material_resolver()
+    electrolyte = electrolyte.strip()
     electrolyte_id = resolve(electrolyte) or electrolyte
-    names = candidates["name"].astype(str).to_numpy()
+    names = candidates["name"].astype(str).str.strip().to_numpy()
     formulas = candidates["formula"] if "formula" in candidates else pd.Series([None] * len(candidates))
     # a name the store knows is described from the store; otherwise by its formula, where one is given
     interlayer = [n if resolve(n) or not (isinstance(f, str) and f.strip()) else f.strip()
@@ -446,7 +455,7 @@ def _library(kb, candidates: pd.DataFrame | None) -> pd.DataFrame:
     if candidates is None:
         candidates = kb.sql("SELECT material_id AS name, formula, class FROM interlayer_candidates ORDER BY material_id")
     else:
-        check_candidates(candidates)
+        check_candidates(candidates, resolve=kb.material_resolver())
     if candidates.empty:
         raise NotFound("no candidates to rank")
     return candidates
@@ -509,18 +518,15 @@ def rank_csv(kb, path, *, electrolyte: str, current_density: float = 0.1, capaci
 
 def _rank_csv(kb, path, *, electrolyte, current_density, capacity, temperature, pressure, wetting_agent, model, card,
               top, chunk_size, progress) -> pd.DataFrame:
-    import dataclasses
-
-    from ..errors import NotFound, ValidationFailed
+    from ..errors import NotFound
 
     total = _count_rows(path)
     best = None
     done = 0
-    for chunk in pd.read_csv(path, chunksize=chunk_size):
-        try:
-            check_candidates(chunk, str(path))
-        except ValidationFailed as exc:  # row numbers of the whole file, not of the chunk
-            raise ValidationFailed([dataclasses.replace(i, where=_shift_row(i.where, done)) for i in exc.issues], exc.outcome) from None
+    for chunk in _csv_chunks(path, chunk_size):
+        if chunk.empty:
+            continue
+        check_candidates(chunk, str(path), resolve=kb.material_resolver(), first_row=done + 2)  # rows of the whole file
         rows = candidate_rows(kb, chunk, electrolyte, current_density=current_density, capacity=capacity,
                               temperature=temperature, pressure=pressure, wetting_agent=wetting_agent)
         pred = _predict(kb, rows, model, card, drivers=False)
@@ -561,10 +567,14 @@ def _count_rows(path) -> int:
         return max(sum(1 for _ in fh) - 1, 0)
 
 
-def _shift_row(location: str, offset: int) -> str:
-    if location.startswith("row "):
-        return f"row {int(location[4:]) + offset}"
-    return location
+def _csv_chunks(path, chunk_size: int):
+    """The CSV in chunks of rows; a file pandas cannot read as a table is one clear error, not a traceback."""
+    from ..errors import MatkbError
+
+    try:
+        yield from pd.read_csv(path, chunksize=chunk_size)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise MatkbError(f"{path}: not a candidate table (a CSV with a `name` column): {str(exc).strip()}") from None
 
 
 def suggest(kb, *, electrolyte: str, n: int = 5, model=None, card=None, **conditions) -> pd.DataFrame:
@@ -578,10 +588,19 @@ def suggest(kb, *, electrolyte: str, n: int = 5, model=None, card=None, **condit
     return untested.head(n).reset_index(drop=True)
 
 
-def check_candidates(candidates: pd.DataFrame, file: str = "candidates") -> None:
-    """A candidate table needs names; a formula, where given, must parse (the error names the CSV row)."""
+#: the vocabulary property behind each candidate property column, whose physical limits a given value must meet
+CANDIDATE_PROPERTY_KINDS = {"redox_potential_V": "redox_potential", "band_gap_eV": "band_gap",
+                            "shear_modulus_GPa": "shear_modulus", "ionic_conductivity_S_cm": "ionic_conductivity"}
+
+
+def check_candidates(candidates: pd.DataFrame, file: str = "candidates", resolve=None, first_row: int = 2) -> None:
+    """A candidate table needs names; a formula, where given, must parse; a given property must be a number the
+    property can have (a redox potential typed in mV as V is not). With ``resolve`` (the store's material resolver)
+    every candidate must also be describable: a stored material, a formula, or a name with given properties.
+    Errors name the CSV row (``first_row`` is the row of the table's first line; the header is row 1)."""
     from ..errors import Issue, ValidationFailed
     from ..featurizers.base import parse_formula
+    from ..vocab import property_spec
 
     issues = []
     if "name" not in candidates.columns:
@@ -591,9 +610,31 @@ def check_candidates(candidates: pd.DataFrame, file: str = "candidates") -> None
             try:
                 parse_formula(f.strip())
             except ValueError as exc:
-                issues.append(Issue("error", file, f"row {i + 2}", "formula", f, str(exc), "candidates"))
+                issues.append(Issue("error", file, f"row {i + first_row}", "formula", f, str(exc), "candidates"))
+    for col in [c for c in CANDIDATE_PROPERTIES if c in candidates]:
+        unit = col.rsplit("_", 1)[1] if col != "ionic_conductivity_S_cm" else "S/cm"
+        limits = quantities()[property_spec(CANDIDATE_PROPERTY_KINDS[col])["quantity"]]
+        for i, raw in enumerate(candidates[col]):
+            if pd.isna(raw) or not str(raw).strip():
+                continue
+            v = pd.to_numeric(pd.Series([raw]), errors="coerce")[0]
+            why = "not a number" if pd.isna(v) else limits.violation(float(v))
+            if not why and col == "band_gap_eV" and v < 0:
+                why = "a band gap cannot be negative"
+            if why:
+                issues.append(Issue("error", file, f"row {i + first_row}", col, str(raw), f"{why} (the column is in {unit})", "candidates"))
+    if resolve is not None and "name" in candidates.columns:
+        props = [c for c in CANDIDATE_PROPERTIES if c in candidates]
+        given = candidates[props].notna().any(axis=1) if props else pd.Series(False, index=candidates.index)
+        formulas = candidates["formula"] if "formula" in candidates else pd.Series([None] * len(candidates), index=candidates.index)
+        for i, (name, formula, has) in enumerate(zip(candidates["name"], formulas, given, strict=True)):
+            described = isinstance(formula, str) and formula.strip()
+            why = None if described else _undescribable(resolve, name, interlayer=True, has_properties=bool(has))
+            if why and str(name).strip().lower() not in ("none", "bare"):
+                issues.append(Issue("error", file, f"row {i + first_row}", "name", "" if pd.isna(name) else str(name),
+                                    why.replace("`none` is a bare interface; ", "") + "; or give its `formula`", "candidates"))
     if issues:
-        raise ValidationFailed(issues, "nothing was ranked")
+        raise ValidationFailed(sorted(issues, key=lambda i: -1 if i.where == "header" else int(i.where.split()[1])), "nothing was ranked")
 
 
 def check_rows(kb, rows: pd.DataFrame, file: str = "rows") -> None:
@@ -618,7 +659,7 @@ def check_rows(kb, rows: pd.DataFrame, file: str = "rows") -> None:
         for field, value in (("electrolyte", el), ("interlayer", il)):
             why = _undescribable(resolve, value, interlayer=field == "interlayer", has_properties=has_props)
             if not why and field == "electrolyte":
-                why = _not_for_li(kb, value)
+                why = _outside_model(kb, value)
             if why:
                 issues.append(Issue("error", file, f"row {i + 2}", field, "" if pd.isna(value) else str(value), why, "rows"))
     if issues:
@@ -631,7 +672,7 @@ def check_ranking(kb, electrolyte: str, **conditions: float | None) -> None:
     from ..errors import MatkbError, NotFound
 
     resolve = kb.material_resolver()
-    why = _undescribable(resolve, electrolyte) or _not_for_li(kb, electrolyte)
+    why = _undescribable(resolve, electrolyte) or _outside_model(kb, electrolyte)
     if why:
         raise NotFound(f"electrolyte {electrolyte!r}: {why}")
     for key, column in (("current_density", "current_density_mA_cm2"), ("capacity", "areal_capacity_mAh_cm2"),
@@ -649,6 +690,21 @@ def _impossible(column: str, value: float) -> str | None:
 
 #: alkali ions whose conductors, without Li, meet their own metal rather than Li
 OTHER_WORKING_IONS = ("Na", "K")
+
+
+def _outside_model(kb, electrolyte) -> str | None:
+    """Why the stability model cannot speak for cells on this electrolyte (None when it can)."""
+    return _not_for_li(kb, electrolyte) or _not_ceramic(kb, electrolyte)
+
+
+def _not_ceramic(kb, electrolyte) -> str | None:
+    """A polymer, gel, liquid or composite electrolyte: Li meets the polymer, and the model learned from ceramics."""
+    mid = kb.material_resolver()(str(electrolyte).strip())
+    cls = kb.catalog().materials.get(mid, {}).get("class") if mid else None
+    if cls not in NON_CERAMIC_ELECTROLYTES:
+        return None
+    return (f"a {cls} electrolyte: Li meets the polymer or liquid, not a ceramic, and the stability model learned from "
+            "Li | ceramic cells only (its descriptors, reduction potential and modulus, are the ceramic's)")
 
 
 def _not_for_li(kb, electrolyte) -> str | None:

@@ -525,10 +525,7 @@ def rank(
                 _run(stability.check_candidates, cand, str(candidates))
             df = _run(stability.rank, kb, candidates=cand, **conditions, model=m, card=card, top=top)
     if fmt is RankFormat.table:
-        show = df.copy()
-        show["predicted_lifetime_h"] = [f"{q if q != '=' else ''}{v:.0f}" for q, v in zip(show.qualifier, show.predicted_lifetime_h, strict=True)]
-        show = show.drop(columns=["qualifier", "nearest_training_distance"])
-        _emit(show, Format.table, out)
+        _emit(_hours_as_written(df).drop(columns=["nearest_training_distance"]), Format.table, out)
         typer.echo(f"model: {card['training_rows']} training rows, {card['training_events']} failures, "
                    f"{card['training_papers']} papers; lifetimes above {card['horizon_h']:.0f} h are beyond the data (shown as '>')", err=True)
     else:
@@ -609,8 +606,19 @@ def suggest(
     kb, m, card = _model_and_store(model)
     with kb:
         df = _run(run_suggest, kb, electrolyte=electrolyte, n=n, model=m, card=card)
-    _emit(df[["candidate", "formula", "class", "lower_h", "upper_h", "interval_width_h", "nearest_training_distance",
-              "potential_gap_V", "in_domain"]], Format.table, None)
+    _emit(_hours_as_written(df)[["candidate", "formula", "class", "lower_h", "upper_h", "interval_open", "interval_width_h",
+                                 "nearest_training_distance", "potential_gap_V", "in_domain"]], Format.table, None)
+
+
+def _hours_as_written(df):
+    """Predicted lifetime and its interquartile interval as text with their qualifiers ('>2000' beyond the data), for
+    tables; CSV, JSON and Parquet keep the number and the qualifier in separate columns."""
+    show = df.copy()
+    for col, qual in (("predicted_lifetime_h", "qualifier"), ("lower_h", "lower_qualifier"), ("upper_h", "upper_qualifier")):
+        if col in show and qual in show:
+            show[col] = [f"{q if q != '=' else ''}{v:.0f}" for q, v in zip(show[qual], show[col], strict=True)]
+            show = show.drop(columns=[qual])
+    return show
 
 
 plot_app = typer.Typer(help="Figures: Arrhenius plot, potential ladder, candidate ranking, cell lifetimes (PNG, SVG or PDF).",

@@ -147,6 +147,23 @@ def test_predict_stability_passes_columns_through_and_suggest_picks_untested(kb_
     assert len(res.stdout.strip().splitlines()) == 4 and "PB " not in res.stdout
 
 
+def test_interval_ends_beyond_the_data_keep_their_qualifier(kb_path, saved_model):
+    """A quartile beyond the longest test is '>2000', not 2000: suggest's open intervals come first, and the table
+    prints the qualifier (before, every library interval read 2000 to 2000, width 0)."""
+    from matkb.models.stability import suggest
+
+    model, card = persist.load(saved_model, features=FEATURES, schema_version=latest_version())
+    with Store(kb_path, read_only=True) as kb:
+        ranked = rank(kb, electrolyte="LATP", model=model, card=card)
+        picks = suggest(kb, electrolyte="LATP", n=5, model=model, card=card)
+    beyond = ranked[ranked.qualifier.eq(">")]
+    assert len(beyond) and beyond.upper_qualifier.eq(">").all()  # a median beyond the data: so is the upper quartile
+    assert set(ranked.lower_qualifier) <= {"=", ">"} and (ranked.lower_h <= ranked.upper_h).all()
+    assert picks.interval_open.iloc[0] == ranked.upper_qualifier.eq(">").any()
+    res = matkb_with_model(kb_path, saved_model, "rank", "--top", "3")
+    assert res.returncode == 0 and f">{card['horizon_h']:.0f}" in res.stdout and "upper_qualifier" not in res.stdout
+
+
 def test_predict_and_rank_refuse_what_nothing_describes(kb_path, saved_model, tmp_path):
     """An electrolyte or interlayer that is neither a stored material nor a formula would leave only the test
     conditions to predict from (session 15 still answered, and called the row in domain): it is refused, by row.

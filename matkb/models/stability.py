@@ -290,8 +290,9 @@ def predict_lifetimes(model, X: pd.DataFrame, horizon: float) -> pd.DataFrame:
             below = np.flatnonzero(s <= level)
             return (float(t[below[0]]), "=") if len(below) else (float(t[-1]), ">")
 
-        (med, q), (lo, _), (hi, qh) = when(0.5), when(0.75), when(0.25)
-        out.append({"predicted_lifetime_h": med, "lifetime_qualifier": q, "lower_h": lo, "upper_h": hi, "upper_qualifier": qh})
+        (med, q), (lo, ql), (hi, qh) = when(0.5), when(0.75), when(0.25)
+        out.append({"predicted_lifetime_h": med, "lifetime_qualifier": q, "lower_h": lo, "lower_qualifier": ql,
+                    "upper_h": hi, "upper_qualifier": qh})
     return pd.DataFrame(out)
 
 
@@ -389,7 +390,8 @@ def default_model(kb, log=None):
 def predict_rows(kb, rows: pd.DataFrame, model, card, *, drivers: bool = True, file: str = "rows") -> pd.DataFrame:
     """Predictions for explicit rows (`interlayer`, `electrolyte` and condition columns), one output row each.
 
-    Adds predicted_lifetime_h (+ qualifier '>' where beyond the data), lower_h, upper_h,
+    Adds predicted_lifetime_h (+ qualifier '>' where beyond the data), lower_h and upper_h (the interquartile
+    interval, each with its qualifier: '>' where that quartile, too, lies beyond the longest test),
     potential_gap_V, blocks_electrons, stable_with_li, physics_score, drivers,
     nearest_training_distance, in_domain and risk (higher = sooner failure). Descriptors are read where the model's
     were (:func:`store_for`). A row naming something that nothing describes is refused first (:func:`check_rows`;
@@ -418,7 +420,8 @@ def _predict(kb, rows: pd.DataFrame, model, card, *, drivers: bool = True) -> pd
         within &= ~((X[c] < lo) | (X[c] > hi)).to_numpy()
     return pd.DataFrame({
         "predicted_lifetime_h": pred.predicted_lifetime_h, "qualifier": pred.lifetime_qualifier,
-        "lower_h": pred.lower_h, "upper_h": pred.upper_h,
+        "lower_h": pred.lower_h, "lower_qualifier": pred.lower_qualifier, "upper_h": pred.upper_h,
+        "upper_qualifier": pred.upper_qualifier,
         "potential_gap_V": X.potential_gap_V, "blocks_electrons": X.blocks_electrons,
         "stable_with_li": X.interlayer_stable_with_li, "physics_score": physics_score(X),
         "drivers": drivers, "nearest_training_distance": d_nn,
@@ -578,13 +581,18 @@ def _csv_chunks(path, chunk_size: int):
 
 
 def suggest(kb, *, electrolyte: str, n: int = 5, model=None, card=None, **conditions) -> pd.DataFrame:
-    """Untested candidates whose results would teach the model most: widest predicted interval, then farthest from the data."""
+    """Untested candidates whose results would teach the model most: those whose interquartile interval is open (its
+    upper quartile lies beyond the longest test, so the model cannot bound their life), widest interval first, then
+    farthest from the data. ``interval_width_h`` is the width up to the longest test; ``interval_open`` says the true
+    width is larger."""
     if model is None:
         model, card, _ = default_model(kb)
     ranked = rank(kb, electrolyte=electrolyte, model=model, card=card, **conditions)
     untested = ranked[~ranked.tested_in_training].copy()
+    untested["interval_open"] = untested.upper_qualifier.eq(">")
     untested["interval_width_h"] = untested.upper_h - untested.lower_h
-    untested = untested.sort_values(["interval_width_h", "nearest_training_distance"], ascending=False, kind="mergesort")
+    untested = untested.sort_values(["interval_open", "interval_width_h", "nearest_training_distance"], ascending=False,
+                                    kind="mergesort")
     return untested.head(n).reset_index(drop=True)
 
 

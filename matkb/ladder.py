@@ -13,13 +13,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from .consensus import consensus
+from .featurizers.properties import conduction_of, electron_level
 from .stack import StackError, parse_stack, split_stack, summarize
 from .vocab import metal_level_V, vocabulary
 
 CELL_TYPES = tuple(vocabulary()["cell_types"])
 
-#: which stored property gives a layer's electron level, in order of preference
-LEVEL_PROPERTIES = ("redox_potential", "lithiation_potential", "reduction_potential")
 
 
 @dataclass
@@ -121,11 +120,12 @@ def describe_stack(store, stack: str, cell_type: str | None = None) -> StackRepo
         ).fetchall()
         info = LayerInfo(lay.position, lay.token, lay.material_id, m["name"], m["class"], m.get("formula"), lay.role, lay.side)
         known = {k: c for k, c in agreed.get(lay.material_id, {}).items() if c.value is not None}
-        level = next((k for k in LEVEL_PROPERTIES if k in known), None)
-        info.level = _potential(level, known[level]) if level else None
+        values = {k: (c.text if c.value is None else c.value) for k, c in agreed.get(lay.material_id, {}).items()}
+        info.conduction_class = conduction_of({**values, "material_class": m["class"]})
+        level = electron_level(values, lay.material_id, info.conduction_class)  # the pair descriptors' rule
+        if level is not None and level[1] in known:
+            info.level = _potential(level[1], known[level[1]])
         info.reduction = _potential("reduction_potential", known["reduction_potential"]) if "reduction_potential" in known else None
-        cc = agreed.get(lay.material_id, {}).get("conduction_class")
-        info.conduction_class = cc.text if cc else None
         info.band_gap_eV = known["band_gap"].value if "band_gap" in known else None
         rows: dict[str, list[str]] = {}
         for p in props:
@@ -159,7 +159,8 @@ def _ladder(infos: list[LayerInfo]) -> list[Rung]:
                 continue  # a symmetric cell has the same interface on both faces
             seen.add((nb.material_id, info.material_id))
             if nb.insulating:  # it hands over no electrons, whatever level its own redox or reduction sits at
-                why = "stored as insulating" if nb.conduction_class else f"band gap {nb.band_gap_eV:g} eV"
+                why = ("insulating by its stored class or electronic conductivity" if nb.conduction_class
+                       else f"band gap {nb.band_gap_eV:g} eV")
                 rungs.append(Rung(nb.name, info.name, None, e_red, None, True,
                                   f"blocks electrons by insulation: {nb.name} is an electronic insulator ({why})"))
             elif nb.level is not None:
@@ -172,10 +173,10 @@ def _ladder(infos: list[LayerInfo]) -> list[Rung]:
                     verdict = (f"does not block: {nb.name} at {nb.level.value_V:.2f} V lies {gap:+.2f} V below the "
                                f"reduction of {info.name} at {where}, so it can reduce it")
                 rungs.append(Rung(nb.name, info.name, nb.level.value_V, e_red, gap, blocks, verdict))
-            elif nb.conduction_class == "metallic":  # no couple of its own: it takes the Fermi level of the Li it touches
+            elif nb.conduction_class in ("metallic", "mixed_conducting"):  # no couple: the Fermi level of the Li it touches
                 gap = 0.0 - e_red
                 rungs.append(Rung(nb.name, info.name, 0.0, e_red, gap, gap > 0,
-                                  f"does not block: {nb.name} is a metal with no redox couple of its own, so it carries the "
+                                  f"does not block: {nb.name} conducts electrons and has no redox couple of its own, so it carries the "
                                   f"Li it touches at 0 V, {gap:+.2f} V below the reduction of {info.name} at {where}"))
             else:
                 rungs.append(Rung(nb.name, info.name, None, e_red, None, None,

@@ -124,7 +124,7 @@ def ladder(kb, stack: str, cell_type: str | None = None):
     fig, ax = _figure((max(6.0, 1.3 * len(report.layers) + 2), 5.0))
     xs = np.arange(len(report.layers))
     for x, lay in zip(xs, report.layers, strict=True):
-        if lay.level is None and lay.conduction_class == "metallic" and not lay.insulating:
+        if lay.level is None and lay.conduction_class in ("metallic", "mixed_conducting"):
             ax.hlines(0.0, x - 0.38, x + 0.38, color="C0", lw=3, ls=":")
             ax.text(x, 0.08, "0.00 V\n(metal: the Li it touches)", ha="center", va="bottom", fontsize=7)
             continue

@@ -186,8 +186,9 @@ def test_a_measurement_outvotes_a_calculation_at_the_same_verification_level(shi
 
 def test_the_ladder_and_the_pair_descriptors_give_one_verdict(shipped_db):
     """The ladder and `blocks_electrons` apply one criterion: an electronic insulator (LiF, by its band gap) blocks
-    whatever its own reduction potential, and a metal without a couple (Cr) carries Li's 0 V and does not. Checked for
-    every stored interlayer on LATP whose verdict either of them can give."""
+    whatever its own reduction potential, a conductor without a couple (Cr) carries Li's 0 V and does not, and a
+    non-conducting layer stable against Li has no level (its reduction potential is where it would take electrons).
+    Checked for every stored interlayer on LATP whose verdict either of them can give."""
     import math
 
     from matkb.featurizers.properties import PairFeaturizer
@@ -196,6 +197,7 @@ def test_the_ladder_and_the_pair_descriptors_give_one_verdict(shipped_db):
     with Store(shipped_db, read_only=True) as kb:
         lif = {r.layer: r for r in describe_stack(kb, "Li/LiF@LATP/Li").ladder}["LiF"]
         cr = {r.layer: r for r in describe_stack(kb, "Li/Cr@LAGP/Li").ladder}["chromium"]
+        li3n = {r.layer: r for r in describe_stack(kb, "Li/Li3N@LATP/Li").ladder}["Li3N"]
         interlayers = kb.sql("SELECT material_id FROM materials WHERE list_contains(roles, 'interlayer') "
                              "AND class NOT IN ('composite', 'polymer', 'gel polymer', 'ionic liquid', 'liquid electrolyte')"
                              ).material_id.tolist()
@@ -208,5 +210,7 @@ def test_the_ladder_and_the_pair_descriptors_give_one_verdict(shipped_db):
                 continue
             assert rung.blocks == bool(blocks), (mid, rung.verdict)
             compared += 1
-    assert lif.blocks and "insulator" in lif.verdict and cr.blocks is False and "metal" in cr.verdict
+    assert lif.blocks and "insulator" in lif.verdict and cr.blocks is False and "conducts electrons" in cr.verdict
+    # Li3N (stored semiconducting, stable against Li: reduction at 0 V) has no level at which it hands electrons on
+    assert li3n.blocks is None and li3n.layer_potential_V is None
     assert compared >= 15

@@ -353,4 +353,28 @@ def test_descriptors_follow_an_ingest_in_the_same_process(seeded, tmp_path):
         before = pf.transform([("Au", "LATP")])[0, 0]
         kb.ingest([extra])
         after = pf.transform([("Au", "LATP")])[0, 0]
-    assert np.isnan(before) and after == pytest.approx(3.5 - 2.34)
+    assert before == pytest.approx(0.0 - 2.34)  # a metal with no couple of its own carries the Li it touches (0 V)
+    assert after == pytest.approx(3.5 - 2.34)
+
+
+def test_electronic_character_and_level_follow_the_stored_evidence(shipped_db):
+    """CNT (stored 2000 S/cm) and Li-Mg (an alloy) conduct and carry Li's 0 V, so they do not block; ZnO, stored as
+    a semiconductor, is not called an insulator by its 3.3 eV gap; Li3N, a semiconductor stable against Li, gets no
+    level from its 0 V reduction limit; LiF blocks by its gap; a reducible oxide's reduction potential is its level."""
+    import math
+
+    from matkb.featurizers.properties import PairFeaturizer, conduction_of, electron_level
+    from matkb.store import Store
+
+    with Store(shipped_db, read_only=True) as kb:
+        pf = PairFeaturizer(db=kb).fit([("LiF", "LATP")])
+        d = {m: pf.describe(m, "LATP") for m in ("CNT", "Li-Mg", "ZnO", "Li3N", "LiF")}
+    for m in ("CNT", "Li-Mg"):
+        assert d[m]["blocks_electrons"] == 0 and d[m]["interlayer_electron_level_V"] == 0.0, m
+    assert math.isnan(d["ZnO"]["blocks_electrons"]) and math.isnan(d["Li3N"]["blocks_electrons"])
+    assert d["LiF"]["blocks_electrons"] == 1
+    assert conduction_of({"band_gap": 3.76}) is None  # the gap decides insulation later, in electron_blocking
+    assert conduction_of({"conduction_class": "metallic", "electronic_conductivity": 1e-12}) == "metallic"
+    assert conduction_of({"electronic_conductivity": 1e-12}) == "insulating"
+    assert electron_level({"reduction_potential": 1.6}, "TiO2-x", None) == (1.6, "reduction_potential")
+    assert electron_level({"reduction_potential": 0.0}, "Li3N-x", "semiconducting") is None

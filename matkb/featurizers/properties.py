@@ -96,13 +96,15 @@ def _snapshot(db) -> tuple[dict, dict]:
 
 def _read_snapshot(kb) -> tuple[dict, dict]:
     names: dict[str, str] = {}
-    for mid, name, aliases, reduced in kb.con.execute("SELECT material_id, name, aliases, reduced_formula FROM materials").fetchall():
+    best: dict[str, dict] = {}
+    for mid, name, aliases, reduced, cls in kb.con.execute(
+            "SELECT material_id, name, aliases, reduced_formula, class FROM materials").fetchall():
         for key in [mid, name, *(aliases or [])]:
             names.setdefault(key, mid)
             names.setdefault(key.lower(), mid)
         if reduced:
             names.setdefault(f"formula:{reduced}", mid)
-    best: dict[str, dict] = {}
+        best.setdefault(mid, {})["material_class"] = cls
     for mid, props in consensus(kb.con).items():
         for prop, c in props.items():
             best.setdefault(mid, {})["ionic_rt" if prop == "ionic_conductivity" else prop] = c.text if c.value is None else c.value
@@ -122,6 +124,51 @@ def resolve(name: str, names: dict) -> str | None:
         return None
 
 
+#: electronic conductivity (S/cm) from which a layer without a stored conduction class counts as a conductor, and up to
+#: which as an insulator; in between (a 100 nm layer at 1e-6 S/cm still leaks 10 ohm cm2) it is left semiconducting
+CONDUCTOR_S_CM = 1e-2
+INSULATOR_S_CM = 1e-10
+#: material classes whose members conduct electrons by definition (Si and Ge, filed as metals, have a stored class)
+METALLIC_CLASSES = ("metal", "alloy", "lithium metal", "sodium metal")
+
+
+def conduction_of(props: dict) -> str | None:
+    """A layer's electronic character: its stored conduction class; else what its stored electronic conductivity says
+    (:data:`CONDUCTOR_S_CM`, :data:`INSULATOR_S_CM`); else metallic for a metal or alloy; else None (the band gap then
+    decides insulation, in :func:`electron_blocking`). ``props`` maps property -> consensus value (and
+    ``material_class``), as the store's snapshot holds them."""
+    if props.get("conduction_class") in CONDUCTION:
+        return props["conduction_class"]
+    sigma = props.get("electronic_conductivity")
+    if isinstance(sigma, (int, float)) and sigma == sigma:
+        return "metallic" if sigma >= CONDUCTOR_S_CM else "insulating" if sigma <= INSULATOR_S_CM else "semiconducting"
+    return "metallic" if props.get("material_class") in METALLIC_CLASSES else None
+
+
+def electron_level(props: dict, material_id: str, conduction: str | None) -> tuple[float, str] | None:
+    """(potential vs Li/Li+, what it is) at which a layer hands electrons on, in the founding study's picture, or None.
+
+    Its redox couple (lithiated Prussian blue at 3.07 V); else its lithiation (alloying) potential; else, for a layer
+    that Li reduces (reduction potential above 0 V), that potential, where its reduced form holds electrons; else its
+    own electrode level for Li or Na metal; else, for a conductor without a couple, the 0 V of the Li it touches. A
+    layer stable against Li (reduction at 0 V) that does not conduct has no such level: its reduction potential says
+    where it would take electrons, not where it gives them."""
+    from ..vocab import metal_level_V
+
+    for prop in ("redox_potential", "lithiation_potential"):
+        if isinstance(props.get(prop), (int, float)):
+            return float(props[prop]), prop
+    red = props.get("reduction_potential")
+    if isinstance(red, (int, float)) and red > 0:
+        return float(red), "reduction_potential"
+    own = metal_level_V(material_id)
+    if own is not None:
+        return own, "redox_potential"
+    if conduction in ("metallic", "mixed_conducting"):
+        return 0.0, "metal"
+    return None
+
+
 def material_features(name: str, db: str | None = None) -> dict[str, float]:
     names, best = _snapshot(db)
     out = dict.fromkeys(PROPERTY_FEATURES, math.nan)
@@ -137,15 +184,10 @@ def material_features(name: str, db: str | None = None) -> dict[str, float]:
     out["log10_ionic_conductivity_rt"] = math.log10(p["ionic_rt"]) if p.get("ionic_rt") else math.nan
     out["log10_electronic_conductivity"] = math.log10(p["electronic_conductivity"]) if p.get("electronic_conductivity") else math.nan
     out["band_gap_eV"] = p.get("band_gap", math.nan)
-    out["conduction_class"] = CONDUCTION.get(p.get("conduction_class"), math.nan)
-    level = next((p[k] for k in ("redox_potential", "lithiation_potential", "reduction_potential") if p.get(k) is not None), None)
-    if level is None:
-        from ..vocab import metal_level_V
-
-        level = metal_level_V(mid)  # Li or Na metal: its own electrode, on the Li/Li+ scale
-    if level is None and out["conduction_class"] == CONDUCTION["metallic"]:
-        level = 0.0  # a metal with no redox couple of its own takes the Fermi level of the Li it touches
-    out["electron_level_V"] = level if level is not None else math.nan
+    conduction = conduction_of(p)
+    out["conduction_class"] = CONDUCTION.get(conduction, math.nan)
+    level = electron_level(p, mid, conduction)
+    out["electron_level_V"] = level[0] if level is not None else math.nan
     out["reduction_potential_V"] = p.get("reduction_potential", math.nan)
     return out
 
@@ -206,10 +248,12 @@ INSULATOR_BAND_GAP_EV = 3.0
 
 
 def electron_blocking(gap_V, conduction_class, band_gap_eV):
-    """The founding study's verdict, vectorised: 1 if the interlayer blocks electrons (an electronic insulator,
-    or its level lies above the electrolyte's reduction: gap > 0), 0 if not, NaN if neither is known."""
+    """The founding study's verdict, vectorised: 1 if the interlayer blocks electrons (an electronic insulator by its
+    conduction class or, lacking one, by a band gap of at least 3 eV; or its level lies above the electrolyte's
+    reduction: gap > 0), 0 if not, NaN if neither is known."""
     gap, cls, bg = (np.asarray(v, dtype=float) for v in (gap_V, conduction_class, band_gap_eV))
-    insulating = (cls == CONDUCTION["insulating"]) | (bg >= INSULATOR_BAND_GAP_EV)
+    # a stated (or measured) electronic character outranks the band gap: ITO has a wide gap and conducts
+    insulating = (cls == CONDUCTION["insulating"]) | (np.isnan(cls) & (bg >= INSULATOR_BAND_GAP_EV))
     return np.where(~np.isnan(gap) | insulating, (insulating | (gap > 0)).astype(float), np.nan)
 
 

@@ -84,10 +84,15 @@ def check_arrhenius(rows, issues) -> None:
     from .chem import arrhenius_activation_energy
 
     sigma: dict[tuple, dict[float, float]] = defaultdict(dict)
+    conditions: dict[tuple, set] = defaultdict(set)
     for p in rows.get("properties", []):
         if p["property"] == "ionic_conductivity" and p["temperature_C"] is not None and p["qualifier"] in ("=", "~"):
             key = (p["material_id"], p["source_id"], p.get("component") or "total")
             sigma[key][p["temperature_C"]] = p["value"]
+            conditions[key].add(p.get("condition"))
+    for key, conds in conditions.items():  # rows of other phases or samples (their conditions differ) share no slope
+        if len(conds) > 1:
+            del sigma[key]
     for p in rows.get("properties", []):
         if p["property"] != "activation_energy" or p["value"] is None or p["qualifier"] not in ("=", "~"):
             continue

@@ -61,8 +61,9 @@ def arrhenius(kb, material: str):
     beside them. Bounds ("> 1e-3") are drawn hollow and left out of the fits.
     """
     mid = kb.resolve_material(material)
-    df = kb.sql("SELECT sigma_S_cm, qualifier, temperature_C, source_id, component FROM conductivities "
-                "WHERE material_id = ? AND temperature_C IS NOT NULL AND sigma_S_cm > 0 ORDER BY source_id, temperature_C", [mid])
+    df = kb.sql("SELECT value AS sigma_S_cm, qualifier, temperature_C, source_id, coalesce(component, 'total') AS component, "
+                "coalesce(condition, '') AS condition FROM properties WHERE property = 'ionic_conductivity' "
+                "AND material_id = ? AND temperature_C IS NOT NULL AND value > 0 ORDER BY source_id, temperature_C", [mid])
     if df.empty:
         raise NotFound(f"no ionic conductivities with a temperature are stored for {mid}: nothing to plot")
     reported = kb.sql("SELECT value, source_id FROM properties WHERE material_id = ? AND property = 'activation_energy' "
@@ -81,17 +82,21 @@ def arrhenius(kb, material: str):
         ax.scatter(x[idx[exact[idx]]], y[idx[exact[idx]]], color=c, label=src, zorder=3)
         if (~exact[idx]).any():
             ax.scatter(x[idx[~exact[idx]]], y[idx[~exact[idx]]], facecolors="none", edgecolors=c, zorder=3)
-        fit = idx[exact[idx]]
-        if len(np.unique(T[fit])) >= 2:
+        # one line per component and condition: rows of another phase or sample share no slope (as in `validate`)
+        for (_comp, cond), h in g.groupby(["component", "condition"], sort=True):
+            fit = h.index.to_numpy()[exact[h.index.to_numpy()]]
+            if len(np.unique(T[fit])) < 2:
+                continue
             ea, se = arrhenius_activation_energy(T[fit] - 273.15, df.sigma_S_cm.to_numpy(float)[fit])
             slope, icpt = np.polyfit(x[fit], y[fit], 1)
             xs = np.linspace(x[fit].min(), x[fit].max(), 20)
             ax.plot(xs, slope * xs + icpt, color=c, lw=1.2)
-            lines.append(f"{src}: fit {ea:.3f}" + (f" ± {se:.3f}" if se else "") + " eV")
+            where = f" [{cond[:40]}]" if g.condition.nunique() > 1 else ""
+            lines.append(f"{src}{where}: fit {ea:.3f}" + (f" ± {se:.3f}" if se else "") + " eV")
     for r in reported.itertuples():
         lines.append(f"{r.source_id}: reported {r.value:.3f} eV")
     if not lines:
-        lines.append("no source gives two temperatures: no fit")
+        lines.append("no source gives two temperatures under one condition: no fit")
     ax.text(0.02, 0.02, "Activation energy\n" + "\n".join(lines), transform=ax.transAxes, fontsize=7, va="bottom",
             bbox={"boxstyle": "round", "fc": "white", "alpha": 0.85})
     ax.set_xlabel("1000 / T (1/K)")
@@ -200,29 +205,42 @@ def ranking(kb, electrolyte: str = "LATP", top: int = 15, model=None, card=None,
 # ------------------------------------------------------------------ lifetimes
 def lifetimes(kb, electrolyte: str | None = None, working_ion: str | None = None):
     """Symmetric-cell lifetime against current density for every stored cell; censored results drawn as lower bounds."""
-    where, params = ["s.lifetime_h IS NOT NULL", "s.current_density_mA_cm2 IS NOT NULL"], []
+    from .vocab import vocabulary
+
+    where, params = ["s.lifetime_h IS NOT NULL"], []
     if electrolyte:
         where.append("s.electrolyte_id = ?")
         params.append(kb.resolve_material(electrolyte))
     if working_ion:
+        ions = {ion.lower(): ion for ion in vocabulary()["working_ions"]}
+        if working_ion.strip().lower() not in ions:
+            raise MatkbError(f"working ion {working_ion!r} is not one of {', '.join(ions.values())}")
+        working_ion = ions[working_ion.strip().lower()]
         where.append("s.working_ion = ?")
         params.append(working_ion)
-    df = kb.sql("SELECT s.*, coalesce(m.class, 'bare (no interlayer)') AS interlayer_class FROM symmetric_lifetimes s "
-                "LEFT JOIN materials m ON m.material_id = s.interlayer_id WHERE " + " AND ".join(where), params)
+    every = kb.sql("SELECT s.*, coalesce(m.class, 'bare (no interlayer)') AS interlayer_class FROM symmetric_lifetimes s "
+                   "LEFT JOIN materials m ON m.material_id = s.interlayer_id WHERE " + " AND ".join(where), params)
+    df = every[every.current_density_mA_cm2.notna()]
     if df.empty:
         what = " and ".join(filter(None, [f"electrolyte {electrolyte}" if electrolyte else "", f"{working_ion} cells" if working_ion else ""]))
         raise NotFound(f"no symmetric-cell lifetimes with a current density are stored{' for ' + what if what else ''}: nothing to plot")
     fig, ax = _figure((8.0, 5.5))
     colors = _colors(sorted(df.interlayer_class.unique()))
     markers = _electrolyte_markers(df.electrolyte_id.fillna("?"))
-    for r in df.itertuples():
+    arrow = 1.6  # a bound's arrow spans this factor of its lifetime (log axis)
+    upper = df.lifetime_qualifier.isin(["<", "<="]).to_numpy()
+    for r, below in zip(df.itertuples(), upper, strict=True):
         c, m = colors[r.interlayer_class], markers.get(r.electrolyte_id or "?", OTHER_MARKER)
-        if r.censored:
+        if r.censored:  # still cycling: a lower bound, hollow, arrow up
             ax.scatter(r.current_density_mA_cm2, r.lifetime_h, marker=m, facecolors="none", edgecolors=c, zorder=3)
-            ax.annotate("", xy=(r.current_density_mA_cm2, r.lifetime_h * 1.6), xytext=(r.current_density_mA_cm2, r.lifetime_h),
-                        arrowprops={"arrowstyle": "->", "color": c, "lw": 0.8})
         else:
             ax.scatter(r.current_density_mA_cm2, r.lifetime_h, marker=m, color=c, zorder=3)
+        if r.censored or below:  # failed before the stated time: an upper bound, arrow down
+            end = r.lifetime_h * (arrow if r.censored else 1 / arrow)
+            ax.annotate("", xy=(r.current_density_mA_cm2, end), xytext=(r.current_density_mA_cm2, r.lifetime_h),
+                        arrowprops={"arrowstyle": "->", "color": c, "lw": 0.8})
+    reach = np.where(df.censored.astype(bool), df.lifetime_h * arrow, np.where(upper, df.lifetime_h / arrow, df.lifetime_h))
+    ax.set_ylim(reach.min() / 1.5, reach.max() * 1.5)  # the arrows' tips inside the frame
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -231,15 +249,19 @@ def lifetimes(kb, electrolyte: str | None = None, working_ion: str | None = None
     if len(markers) < df.electrolyte_id.fillna("?").nunique():
         handles.append(Line2D([], [], ls="", marker=OTHER_MARKER, color="0.3", label="other electrolytes"))
     handles += [Line2D([], [], ls="", marker="o", mfc="none", color="0.3", label="censored (still cycling: ↑ lower bound)")]
+    if upper.any():
+        handles += [Line2D([], [], ls="", marker="o", color="0.3", label="failed before (↓ upper bound, '<')")]
     ax.legend(handles=handles, fontsize=6, loc="center left", bbox_to_anchor=(1.01, 0.5), title="interlayer class / electrolyte",
               title_fontsize=7)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("current density (mA cm⁻²)")
     ax.set_ylabel("lifetime (h)")
-    n_c = int(df.censored.sum())
-    ax.set_title(f"Symmetric-cell lifetimes: {len(df)} results ({n_c} censored) from {df.source_id.nunique()} papers"
-                 f"{' on ' + electrolyte if electrolyte else ''} [{_store_label(kb)}]", fontsize=9)
+    n_c, missing = int(df.censored.sum()), len(every) - len(df)
+    scope = " ".join(filter(None, [f"of {working_ion} cells" if working_ion else "", f"on {electrolyte}" if electrolyte else ""]))
+    ax.set_title(f"Symmetric-cell lifetimes{' ' + scope if scope else ''}: {len(df)} results ({n_c} censored) from "
+                 f"{df.source_id.nunique()} papers [{_store_label(kb)}]"
+                 + (f"\n{missing} more stated without a current density are not drawn" if missing else ""), fontsize=9)
     return fig
 
 

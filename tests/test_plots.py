@@ -85,7 +85,7 @@ def test_lifetimes_legend_gives_each_electrolyte_its_own_marker(kb_path):
         n_electrolytes = kb.sql("SELECT count(DISTINCT electrolyte_id) AS n FROM symmetric_lifetimes "
                                 "WHERE lifetime_h IS NOT NULL AND current_density_mA_cm2 IS NOT NULL").n[0]
     keyed = [(h.get_label(), h.get_marker()) for h in ax.get_legend().legend_handles if hasattr(h, "get_marker")]
-    electrolytes = [(label, m) for label, m in keyed if not label.startswith(("censored", "other"))]
+    electrolytes = [(label, m) for label, m in keyed if not label.startswith(("censored", "other", "failed before"))]
     assert len({m for _, m in electrolytes}) == len(electrolytes) and "o" not in {m for _, m in electrolytes}
     assert n_electrolytes > len(plots.ELECTROLYTE_MARKERS)  # the shipped store has more: the shared key must appear
     assert ("other electrolytes", plots.OTHER_MARKER) in keyed and len(electrolytes) == len(plots.ELECTROLYTE_MARKERS) - 1
@@ -136,3 +136,32 @@ def test_plot_ranking_refuses_a_bad_format_before_training_a_model(kb_path, tmp_
                          capture_output=True, text=True, env=env)
     assert res.returncode == 1 and "unsupported figure format .jpg" in res.stderr
     assert "training" not in res.stderr and not (tmp_path / "home" / "models").exists()
+
+
+def test_lifetimes_keep_bounds_inside_the_frame_and_say_what_is_not_drawn(kb_path):
+    """Every arrow tip of a censored (up) or '<' (down) result lies inside the axes; results stated without a current
+    density are counted in the title instead of vanishing; the working ion is matched without regard to case."""
+    from matplotlib.patches import FancyArrowPatch
+
+    with Store(kb_path, read_only=True) as kb:
+        fig = plots.lifetimes(kb, working_ion="na")
+        missing = kb.sql("SELECT count(*) AS n FROM symmetric_lifetimes WHERE working_ion = 'Na' "
+                         "AND lifetime_h IS NOT NULL AND current_density_mA_cm2 IS NULL").n[0]
+        with pytest.raises(MatkbError, match="working ion 'K' is not one of Li, Na"):
+            plots.lifetimes(kb, working_ion="K")
+    ax = fig.axes[0]
+    lo, hi = ax.get_ylim()
+    tips = [a.xy[1] for a in ax.texts if hasattr(a, "xy") and isinstance(getattr(a, "arrow_patch", None), FancyArrowPatch)]
+    assert tips and all(lo < y < hi for y in tips)
+    assert missing > 0 and f"{missing} more stated without a current density are not drawn" in ax.get_title()
+    assert "of Na cells" in ax.get_title()
+    assert any("upper bound" in t.get_text() for t in ax.get_legend().get_texts())  # a '<10 h' Na cell
+
+
+def test_arrhenius_plot_draws_no_line_across_phases_or_samples(kb_path):
+    """LZP's three rapid-cooling rows are a triclinic phase, a quenched sample and the rhombohedral phase: no fit joins
+    them (before: 0.885 +/- 1.441 eV through all three)."""
+    with Store(kb_path, read_only=True) as kb:
+        ax = plots.arrhenius(kb, "LZP").axes[0]
+    box = next(t.get_text() for t in ax.texts if t.get_text().startswith("Activation energy"))
+    assert "rapidcooling-lzp" not in box and not ax.get_lines()

@@ -243,6 +243,9 @@ def test_arrhenius_consistent_passes_inconsistent_warns(tmp_path):
     bad = check(tmp_path, ARR.format(s2=f"{s2:.6e}", ea="0.30"))
     (w,) = [w for w in bad.warnings if w.check == "arrhenius"]
     assert "0.300 eV" in w.message and "0.400" in w.message
+    # two phases (conditions differ, as on either side of a phase transition) share no slope: no fit, no warning
+    phases = ARR.replace('temperature: "80 degC",', 'temperature: "80 degC", condition: above the phase transition,')
+    assert [w.check for w in check(tmp_path, phases.format(s2=f"{s2:.6e}", ea="0.30")).warnings] == []
 
 
 def test_a_calculated_value_is_computed_and_one_that_only_says_so_in_its_method_is_flagged(tmp_path):

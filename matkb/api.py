@@ -1,4 +1,8 @@
-"""The Python API. Every CLI command is one call here, with the same names."""
+"""The Python API of the store commands: ``open``, ``init``, ``validate`` and the methods of
+:class:`~matkb.store.Store` (``ingest``, ``sql``, ``info``, ``export``, ``cell``, ``import_dataset``) mirror ``matkb
+init|ingest|validate|sql|info|export|cell|import``. The model commands mirror functions of
+:mod:`matkb.models.stability` (``train``, ``rank``, ``rank_csv``, ``suggest``, ``predict_rows``) and
+:mod:`matkb.models.conductivity`; ``featurize`` is :func:`matkb.featurize`; ``plot`` is :mod:`matkb.plots`."""
 
 from __future__ import annotations
 

@@ -248,8 +248,10 @@ def export(
 
 SQL_HELP = (
     "SQL; tables: sources, materials, properties, cells, cell_layers, cycling_results, observations, redox_couples, "
-    "structures; views: cycling, symmetric_lifetimes, interlayer_best_lifetime, paired_comparisons, conductivities, "
-    "potentials, interlayer_candidates, verification_summary"
+    "structures, external_conductivities, feature_cache, meta, schema_migrations, ingest_log; views: cycling, "
+    "symmetric_lifetimes, interlayer_best_lifetime, paired_comparisons, conductivities, imported_conductivities, "
+    "all_conductivities, conductivity_crosscheck, potentials, interlayer_candidates, verification_summary, "
+    "source_citations (docs/sql.md describes each)"
 )
 
 
@@ -355,11 +357,11 @@ def _featurize_inputs(inputs: list[str]) -> list:
             if "formula" not in df.columns and "cif" not in df.columns:
                 _fail(MatkbError(f"{p}: needs a 'formula' (or 'cif') column (columns: {', '.join(map(str, df.columns))})"))
             for row in df.itertuples(index=False):
-                cif = getattr(row, "cif", None)
+                cif, formula = getattr(row, "cif", None), getattr(row, "formula", None)
                 if isinstance(cif, str) and cif.strip():  # a structure, relative to the CSV's folder
                     items.append(str((p.parent / cif.strip()) if not Path(cif.strip()).is_absolute() else cif.strip()))
-                else:
-                    items.append(str(row.formula))
+                else:  # an empty row is an empty formula, which --on-error then raises on, warns about or skips
+                    items.append(formula.strip() if isinstance(formula, str) else "")
         else:
             items.append(arg)
     return items

@@ -81,7 +81,7 @@ SELECT m.material_id, m.name, m.formula, m.class, m.roles,
 FROM materials m
 WHERE list_contains(m.roles, 'candidate') OR list_contains(m.roles, 'interlayer');
 
--- the share of each verification level per table (`matkb info` shows it)
+-- how many rows of each table sit at each verification level (`matkb info` shows them as shares)
 CREATE OR REPLACE VIEW verification_summary AS
 SELECT 'sources' AS "table", verification, count(*) AS n FROM sources GROUP BY ALL
 UNION ALL SELECT 'properties', verification, count(*) FROM properties GROUP BY ALL

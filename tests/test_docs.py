@@ -77,3 +77,15 @@ def test_generated_cli_and_sql_references_are_up_to_date():
     assert "### `symmetric_lifetimes`" in sql and "| `current_density_mA_cm2` | DOUBLE | mA/cm² |" in sql
     assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == cli + "\n", "docs/cli.md is stale: python docs/build_reference.py"
     assert (ROOT / "docs" / "sql.md").read_text(encoding="utf-8") == sql + "\n", "docs/sql.md is stale: python docs/build_reference.py"
+
+
+def test_sql_help_and_readme_name_every_table_and_view(tmp_path):
+    """`matkb sql --help` and the README's lists were missing the import tables and four views."""
+    from matkb.cli import SQL_HELP
+
+    with Store(tmp_path / "fresh.duckdb") as kb:
+        names = kb.sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").table_name
+    for name in names:
+        assert re.search(rf"\b{name}\b", SQL_HELP), f"sql --help does not name {name}"
+        assert f"`{name}`" in README, f"README does not list {name}"
+    assert not re.search(r"Views for the questions|\.\.$", (ROOT / "docs" / "sql.md").read_text(encoding="utf-8"), re.M)

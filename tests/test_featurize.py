@@ -20,7 +20,7 @@ from matkb.featurizers import FeaturizeError, get_featurizer
 from matkb.featurizers.composition import CompositionFeaturizer
 from matkb.featurizers.redox import RedoxFeaturizer, oxidation_states
 
-from .conftest import MATKB, OBELIX, latp_onsets
+from .conftest import DATASETS, MATKB, OBELIX, latp_onsets
 
 OBELIX_CSV = OBELIX / "train.csv"
 
@@ -130,7 +130,6 @@ def test_cli_mirrors_the_api(tmp_path):
 
     csv_in = tmp_path / "in.csv"
     csv_in.write_text("formula,name\nLiF,lithium fluoride\nLi3N,lithium nitride\n")
-    from .conftest import DATASETS
 
     with_cif = tmp_path / "cif.csv"
     with_cif.write_text(f"formula,cif\nLiF,{DATASETS / 'structures' / 'LiF.cif'}\nLi3N,\n")
@@ -164,7 +163,6 @@ def test_thermo_reactivity_with_li_from_experimental_enthalpies():
 def test_structure_descriptors_work_on_disordered_nasicon():
     from matkb.featurizers.structure import StructureFeaturizer
 
-    from .conftest import DATASETS
 
     s = StructureFeaturizer().fit()
     cifs = [DATASETS / "structures" / "LATP.cif", DATASETS / "structures" / "LiF.cif", "LiF"]
@@ -279,6 +277,25 @@ def test_featurize_refuses_a_bad_failure_policy_and_the_pair_set_with_a_clear_er
         assert r.returncode == 1 and r.stderr.startswith(message) and "Traceback" not in r.stderr
     with pytest.raises(FeaturizeError, match="pair"):
         matkb.featurize([("LiF", "LATP")], sets=("pair",))
+    with pytest.raises(FeaturizeError, match=r"unknown feature set 'bogus'; featurize takes: composition, redox, thermo, "
+                                             r"structure, properties \(`pair`"):
+        matkb.featurize(["LiF"], sets=("bogus",))
+
+
+def test_featurize_csv_with_a_cif_column_and_an_empty_row_follows_the_failure_policy(tmp_path):
+    """A CSV with a `cif` column and no `formula` column crashed on a row without a CIF (AttributeError)."""
+    import shutil
+    import subprocess
+
+    shutil.copy(DATASETS / "structures" / "LATP.cif", tmp_path / "LATP.cif")
+    table = tmp_path / "cifs.csv"
+    table.write_text("cif\nLATP.cif\n\"\"\n", encoding="utf-8")
+    r = subprocess.run([*MATKB, "featurize", "--set", "structure", table], capture_output=True, text=True)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr  # no structure: a NaN row, as documented
+    r = subprocess.run([*MATKB, "featurize", "--set", "composition", table], capture_output=True, text=True)
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "item 1 (''): pymatgen cannot parse formula" in r.stderr
+    r = subprocess.run([*MATKB, "featurize", "--set", "composition", "--on-error", "skip", table], capture_output=True, text=True)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
 
 
 def test_a_feature_name_two_sets_share_is_prefixed_with_each_set(shipped_db):
@@ -324,7 +341,6 @@ def test_structure_basics_equal_matminer_on_ordered_structures():
 
     from matkb.featurizers.structure import basic
 
-    from .conftest import DATASETS
 
     for name in ("LiF", "Li2O", "Li3N", "ZnO", "LGP", "LZP", "Li3PO4"):  # LTP has partial Li since session 8
         s = Structure.from_file(DATASETS / "structures" / f"{name}.cif")

@@ -233,6 +233,10 @@ def featurize(items: Iterable, sets: Sequence[str] = ("composition", "redox"), *
 
     if on_error not in ON_ERROR:
         raise FeaturizeError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
+    unknown = [x for x in sets if x not in _SETS]
+    if unknown:
+        raise FeaturizeError(f"unknown feature set {unknown[0]!r}; featurize takes: {', '.join(x for x in _SETS if x != 'pair')} "
+                             "(`pair` describes (interlayer, electrolyte) pairs: PairFeaturizer)")
     if "pair" in sets:
         raise FeaturizeError("the `pair` set describes (interlayer, electrolyte) pairs, not single items: use "
                              "PairFeaturizer on pairs, or `matkb predict stability` on a table of them")

@@ -70,7 +70,8 @@ def _translate(exc: Exception, path: Path) -> MatkbError:
     if "Could not set lock" in msg or "Conflicting lock" in msg:
         pid = re.search(r"PID (\d+)", msg)
         who = f" (PID {pid[1]})" if pid else ""
-        return StoreBusy(f"store is busy: {path} is open for writing in another process{who}; try again when it has finished")
+        return StoreBusy(f"store is busy: {path} is in use by another process{who} (DuckDB lets one process write, or "
+                         "several read); try again when it has finished")
     if "read-only mode" in msg or "read only mode" in msg:
         return ReadOnlyError(f"the store {path} is open read-only; pass --write (Python: write=True) to change it")
     return StoreError(f"{path}: {msg}")
@@ -240,11 +241,13 @@ class Store:
 
     # ------------------------------------------------------------------ validate / ingest
     def validate(self, paths: Iterable[str | os.PathLike] | None = None):
-        """Check record files against this store's materials and sources; return the Compiled result."""
+        """Check record files against this store's materials and sources; return the Compiled result.
+        A store that does not exist yet has none, and is not created by checking against it."""
         from .paths import datasets_dir
-        from .records import compile_records
+        from .records import Catalog, compile_records
 
-        return compile_records(list(paths) if paths else [datasets_dir()], self.catalog())
+        catalog = self.catalog() if self._con is not None or self.path.exists() else Catalog()
+        return compile_records(list(paths) if paths else [datasets_dir()], catalog)
 
     def ingest(
         self,

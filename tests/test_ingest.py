@@ -280,3 +280,26 @@ def test_reingesting_an_edited_file_leaves_no_stale_rows(db_path, seed_copy):
         assert layers == n_layers == old_layers - 2  # the IL is gone from both sides of the symmetric cell
         again = kb.ingest([MATERIALS, seed_copy])
         assert sum(again.removed.values()) == 0 and again.totals[:2] == (0, 0)
+
+
+def test_a_refused_ingest_into_a_new_path_creates_no_store(tmp_path, seed_copy):
+    """'nothing was written' holds for the file system too: no empty store is left where none was."""
+    bad = seed_copy.read_text().replace('lifetime: "350 h"', 'lifetime: "-350 h"')
+    seed_copy.write_text(bad)
+    target = tmp_path / "new" / "kb.duckdb"
+    with pytest.raises(ValidationFailed):
+        Store(target).ingest([MATERIALS, seed_copy])
+    assert not target.exists() and not target.parent.exists()
+
+
+def test_two_copies_of_one_record_name_every_duplicate_by_file_and_record(tmp_path):
+    """A cell's layers are not reported again (anonymously) when the cell itself is the duplicate."""
+    import shutil
+
+    from matkb.records import compile_records
+
+    for name in ("a.yaml", "b.yaml"):
+        shutil.copy(SEED, tmp_path / name)
+    errors = compile_records([MATERIALS, tmp_path]).errors
+    assert errors and all(e.file.endswith("b.yaml") and e.where for e in errors)
+    assert not [e for e in errors if e.where == "cell_layers"]

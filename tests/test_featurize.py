@@ -66,6 +66,12 @@ def test_equals_matminer_magpie_on_a_sample():
     ("Li2SO4", {"Li": 1, "S": 6, "O": -2}),
     ("Li6PS5Cl", {"Li": 1, "P": 5, "S": -2, "Cl": -1}),
     ("LiZn", {"Li": 0, "Zn": 0}),
+    # two variable cations: the high state gives way first (was Cr +6 with Ge +3, Mn +7 with Sn +2.67)
+    ("Li1.5Cr0.5Ge1.5(PO4)3", {"Li": 1, "Cr": 3, "Ge": 4, "P": 5, "O": -2}),
+    ("Li1.7Cr0.7Sn1.3(PO4)3", {"Li": 1, "Cr": 3, "Sn": 4, "P": 5, "O": -2}),
+    ("LiMn0.5Sn1.5(PO4)3", {"Li": 1, "Mn": 4, "Sn": 4, "P": 5, "O": -2}),
+    ("Na3V1.5Cr0.5(PO4)3", {"Na": 1, "V": 3, "Cr": 3, "P": 5, "O": -2}),
+    ("LiNi0.8Co0.1Mn0.1O2", {"Li": 1, "Ni": 2.875, "Co": 3, "Mn": 4, "O": -2}),
 ])
 def test_oxidation_states_balance_non_integer_formulas(formula, expected):
     states, balanced = oxidation_states(formula)

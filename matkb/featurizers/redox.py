@@ -87,6 +87,7 @@ def oxidation_states(formula: str) -> tuple[dict[str, float], bool]:
         states["C"] = 2.0
     q = -sum(states[s] * amounts[s] for s in anions) - (2.0 * amounts["C"] if cyanide else 0.0)
     variable: dict[str, list[int]] = {}
+    commons: dict[str, list[int]] = {}
     for s in amounts:
         if s in anions or (cyanide and s == "C"):
             continue
@@ -97,25 +98,29 @@ def oxidation_states(formula: str) -> tuple[dict[str, float], bool]:
         common = sorted(x for x in el.common_oxidation_states if x > 0) or sorted(x for x in el.oxidation_states if x > 0) or [0]
         allowed = sorted({*(x for x in el.oxidation_states if x > 0), *common})
         variable[s] = allowed
-        states[s] = float(max(common))
+        commons[s] = common
+        states[s] = float(min(common))  # the lowest common state; raised (or lowered) below until the charges balance
     total = sum(states[s] * amounts[s] for s in amounts if s not in anions and not (cyanide and s == "C"))
     excess = total - q
-    if excess > 1e-9:  # lower the most electronegative variable cations first
-        for s in sorted(variable, key=lambda s: -(els[s].X or 0)):
-            floor = min(variable[s])
-            room = (states[s] - floor) * amounts[s]
-            step = min(room, excess)
-            states[s] -= step / amounts[s]
-            excess -= step
-            if excess <= 1e-9:
-                break
-    elif excess < -1e-9:  # raise the least electronegative variable cations first
-        for s in sorted(variable, key=lambda s: els[s].X or 0):
-            room = (max(variable[s]) - states[s]) * amounts[s]
-            step = min(room, -excess)
-            states[s] += step / amounts[s]
-            excess += step
-            if excess >= -1e-9:
+    # move one cation at a time, first only as far as its next common state (Mn 2 -> 4, Cr 6 -> 3), then as far as any
+    # known state: raising, the cation at the lowest state first (ties: the less electronegative); lowering, the one at
+    # the highest state first (ties: the more electronegative), so Ge4+ and Sn4+ stay beside Cr3+ and Mn4+
+    raise_ = excess < -1e-9
+    sign = 1.0 if raise_ else -1.0
+    for bound in ("common", "known"):
+        if abs(excess) <= 1e-9:
+            break
+        order = sorted(variable, key=lambda s: (sign * states[s], sign * (els[s].X or 0)))
+        for s in order:
+            if raise_:
+                nxt = min((c for c in commons[s] if c > states[s] + 1e-9), default=states[s]) if bound == "common" else max(variable[s])
+            else:
+                nxt = max((c for c in commons[s] if c < states[s] - 1e-9), default=states[s]) if bound == "common" else min(variable[s])
+            step = min(abs(nxt - states[s]) * amounts[s], abs(excess))
+            if step > 0:
+                states[s] += sign * step / amounts[s]
+                excess += sign * step
+            if abs(excess) <= 1e-9:
                 break
     return states, abs(excess) <= 1e-6
 

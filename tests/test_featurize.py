@@ -79,6 +79,13 @@ def test_oxidation_states_balance_non_integer_formulas(formula, expected):
     assert states == pytest.approx(expected)
 
 
+def test_a_cif_and_its_formula_find_the_same_host_couple():
+    """LATP's CIF gives the unit-cell formula Li7.8Al1.8Ti10.2P18O72, whose reduced_formula is not LATP's; the host
+    match is by composition, so both get the founding study's 2.34 V (the CIF got the all-host median, 2.42 V)."""
+    df = matkb.featurize([str(DATASETS / "structures" / "LATP.cif"), "Li1.3Al0.3Ti1.7(PO4)3"], sets=("redox",))
+    assert col(df, "reduction_potential_V").tolist() == pytest.approx([2.34, 2.34])
+
+
 def test_redox_reduction_potentials_from_the_curated_couples():
     df = matkb.featurize(["Li1.3Al0.3Ti1.7(PO4)3", "LiF", "Li3N", "Fe4(Fe(CN)6)3"], sets=("redox",))
     pot = col(df, "reduction_potential_V")

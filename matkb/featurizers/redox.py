@@ -178,8 +178,11 @@ def find_couple(element: str, from_state: int, reduced_formula: str | None, coup
     same = [c for c in couples if c["element"] == element and c["from_state"] == from_state]
     if not same:
         return None
+    from ..chem import composition_key
+
     rank = verification_rank()
-    exact = sorted((c for c in same if reduced_formula and c["host_formula"] == reduced_formula),
+    key = composition_key(reduced_formula) if reduced_formula else None  # a CIF's unit-cell formula is the same host
+    exact = sorted((c for c in same if key and c["host_formula"] and composition_key(c["host_formula"]) == key),
                    key=lambda c: (rank.get(c["verification"], len(rank)), c["source_id"]))
     if exact:  # a couple measured on this very composition; the best-verified one
         c = exact[0]

@@ -79,6 +79,14 @@ def test_oxidation_states_balance_non_integer_formulas(formula, expected):
     assert states == pytest.approx(expected)
 
 
+def test_split_li_sites_are_not_counted_as_li_pairs_or_hops():
+    """LATP's CIF has Li split sites 0.32 A apart: one ion's alternative positions, not a 0.32 A Li-Li pair."""
+    df = matkb.featurize([str(DATASETS / "structures" / f"{n}.cif") for n in ("LATP", "LAGP", "Li3N")], sets=("structure",))
+    d = col(df, "li_li_min_distance_A")
+    assert (d > 2.0).all() and d[2] == pytest.approx(2.11, abs=0.01)  # Li3N's real shortest pair is kept
+    assert col(df, "bottleneck_radius_A")[0] > col(df, "bottleneck_radius_A")[1] > 0  # LATP's larger cell, wider hops
+
+
 def test_a_cif_and_its_formula_find_the_same_host_couple():
     """LATP's CIF gives the unit-cell formula Li7.8Al1.8Ti10.2P18O72, whose reduced_formula is not LATP's; the host
     match is by composition, so both get the founding study's 2.34 V (the CIF got the all-host median, 2.42 V)."""

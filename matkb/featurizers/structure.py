@@ -42,6 +42,9 @@ FEATURES = {
 }
 ANION_RADIUS = {"O": 1.40, "F": 1.33, "S": 1.84, "Cl": 1.81, "N": 1.46, "Se": 1.98, "Br": 1.96, "I": 2.20}  # Shannon, CN 6
 HOP_CUTOFF = 4.5
+#: two Li sites closer than this are alternative positions of one ion in a disordered (split-site) model, not two ions
+#: and not a hop: ordered Li compounds keep Li+ pairs farther apart (Li3N 2.11 A, Li2O 2.31 A, Li metal 3.0 A)
+MIN_LI_LI_A = 1.5
 SYMPREC = 0.01  # pymatgen's and matminer's default, in A
 AMU_G = 1.6605390689199997e-24  # g per atomic mass unit, the value pymatgen.core.units uses
 
@@ -158,17 +161,17 @@ def li_descriptors(structure) -> dict[str, float]:
         out["li_anion_mean_distance_A"] = float(np.mean([d.min() for d in shells]))
         out["li_coordination"] = float(np.mean([(d <= 1.25 * d.min()).sum() for d in shells]))
     li_li = lat.get_all_distances(frac[li_idx], frac[li_idx])
-    np.fill_diagonal(li_li, np.inf)
+    li_li[li_li < MIN_LI_LI_A] = np.inf  # the site itself and its split partners
     out["li_li_min_distance_A"] = float(li_li.min()) if np.isfinite(li_li.min()) else math.nan
     # bottleneck: hop midpoints (periodic images included) and their free radius
     r_an = ANION_RADIUS.get(anion, 1.4)
     best = -math.inf
     sub_neighbors = structure.get_neighbor_list(HOP_CUTOFF, sites=[structure[i] for i in li_idx])
-    centers, points, images, _ = sub_neighbors
+    centers, points, images, hop = sub_neighbors
     li_set = set(li_idx)
     mids = []
-    for c, p, img in zip(centers, points, images, strict=True):
-        if p in li_set:
+    for c, p, img, length in zip(centers, points, images, hop, strict=True):
+        if p in li_set and length >= MIN_LI_LI_A:  # a split partner is not a hop
             mids.append((frac[li_idx[c]] + frac[p] + img) / 2)
     if mids:
         d = lat.get_all_distances(np.array(mids), frac[an_idx]).min(axis=1)

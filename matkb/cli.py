@@ -434,7 +434,7 @@ def train(
     out: Annotated[Optional[Path], typer.Option("--out", help="Save the model (skops) and its card (.card.json) here.")] = None,
     min_verification: Annotated[Optional[str], typer.Option("--min-verification", help="value-checked | source-checked | recalled")] = None,
     citable_only: CitableOnly = False,
-    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples (over papers) for the 95 % intervals.")] = 1000,
+    bootstrap: Annotated[int, typer.Option(min=0, help="Bootstrap resamples (over papers) for the 95 % intervals.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Train the censoring-aware stability model; print grouped-CV metrics against the baselines."""

@@ -436,3 +436,23 @@ def test_excluding_a_source_that_backs_no_training_row_is_an_error(kb_path):
         with pytest.raises(NotFound, match="no training result comes from a source with this id or DOI"):
             training_table(kb, exclude_source="nonexistent-paper")
         assert len(training_table(kb, exclude_source=" PB-LATP-SEED ")) < len(training_table(kb))
+
+
+def test_electrolytes_without_li_nan_conditions_and_wetting_flags_are_refused(kb_path, saved_model, tmp_path):
+    """Cu, or 'FOO' (which pymatgen reads as F + O2), cannot be a Li+ conductor; a NaN current density is no number;
+    the wetting agent is a 0/1 flag."""
+    from matkb.errors import MatkbError, NotFound
+
+    model, card = persist.load(saved_model, features=FEATURES, schema_version=latest_version())
+    with Store(kb_path, read_only=True) as kb:
+        for name in ("Cu", "FOO"):
+            with pytest.raises(NotFound, match="contains no Li"):
+                rank(kb, electrolyte=name, model=model, card=card)
+        with pytest.raises(MatkbError, match="current density: not a number"):
+            rank(kb, electrolyte="LATP", current_density=float("nan"), model=model, card=card)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("electrolyte,interlayer,current_density_mA_cm2,areal_capacity_mAh_cm2,temperature_C,wetting_agent\n"
+                    "LATP,PB,0.05,,60,1\nLATP,PB,0.05,,60,7\n")
+    res = matkb_with_model(kb_path, saved_model, "predict", "stability", "--input", rows)
+    assert res.returncode == 1 and "row 3: wetting_agent = 7: must be 0 (dry) or 1 (wetted)" in res.stderr
+    assert subprocess.run([*MATKB, "--db", str(kb_path), "train", "--bootstrap", "-5"], capture_output=True).returncode == 2

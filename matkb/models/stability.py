@@ -685,13 +685,20 @@ def check_ranking(kb, electrolyte: str, **conditions: float | None) -> None:
         raise NotFound(f"electrolyte {electrolyte!r}: {why}")
     for key, column in (("current_density", "current_density_mA_cm2"), ("capacity", "areal_capacity_mAh_cm2"),
                         ("temperature", "temperature_C"), ("pressure", "pressure_MPa")):
-        if conditions.get(key) is not None and (why := _impossible(column, conditions[key])):
+        value = conditions.get(key)
+        if value is not None and value != value:  # NaN: asked for, but no number
+            raise MatkbError(f"{key.replace('_', ' ')}: not a number (NaN); leave it out to use the default")
+        if value is not None and (why := _impossible(column, value)):
             raise MatkbError(f"{key.replace('_', ' ')} {conditions[key]:g} {quantities()[CONDITION_QUANTITIES[column]].unit}: {why}")
 
 
 def _impossible(column: str, value: float) -> str | None:
     """Why a stated test condition cannot be (None when it can, or when it is not stated)."""
-    if column not in CONDITION_QUANTITIES or pd.isna(value):
+    if pd.isna(value):
+        return None
+    if column == "wetting_agent":  # a flag: the cell was wetted (1) or not (0)
+        return None if float(value) in (0.0, 1.0) else "must be 0 (dry) or 1 (wetted)"
+    if column not in CONDITION_QUANTITIES:
         return None
     return quantities()[CONDITION_QUANTITIES[column]].violation(float(value))  # the limits records are held to
 
@@ -726,8 +733,11 @@ def _not_for_li(kb, electrolyte) -> str | None:
         return None  # no formula (a polymer, a composite): nothing to say
     elements = {e.symbol for e in parse_formula(formula).elements}
     ions = [ion for ion in OTHER_WORKING_IONS if ion in elements]
-    if "Li" in elements or not ions:
+    if "Li" in elements:
         return None
+    if not ions:  # Cu, or a typo that parses ("FOO" is F + O2)
+        return (f"{formula} contains no Li, so it cannot be the Li+ conductor of a Li | interlayer | electrolyte cell "
+                "(a polymer or composite without a formula is not affected)")
     return (f"a {ions[0]}+ conductor ({formula}) with no Li; the stability model describes Li | interlayer | electrolyte "
             "cells and learned from Li cells only, so it cannot rank or predict for a Na or K cell")
 

@@ -478,6 +478,12 @@ class _FileCompiler:
         self.cells: dict[str, dict] = {}
 
     # -- shared pieces
+    def _missing_cell(self, name: str) -> str:
+        """Why a result's or observation's `cell` names no usable cell: refused above, or not defined at all."""
+        if any(c.get("id") == name for c in self.data.get("cells", [])):
+            return f"cell {name!r} is defined in this file but was refused (see its own error); this row is not written"
+        return f"no cell {name!r} defined in this file (cells: {', '.join(self.cells) or 'none'})"
+
     def prov(self, section: str, i: int, rec: dict) -> dict | None:
         where = self.ctx.where(section, i, rec)
         src = rec.get("source")
@@ -779,8 +785,8 @@ class _FileCompiler:
         prov = self.prov("cycling_results", i, rec)
         cell = self.cells.get(rec["cell"])
         if cell is None:
-            self.ctx.error(where, "cell", rec["cell"], f"no cell {rec['cell']!r} defined in this file (cells: {', '.join(self.cells) or 'none'})", "reference")
-            return
+            self.ctx.error(where, "cell", rec["cell"], self._missing_cell(rec["cell"]), "reference")
+            cell = {"cell_id": None}  # go on: this result's own fields are checked too, though it is not written
         row: dict[str, Any] = {"cell_id": cell["cell_id"], "test": rec["test"]}
         ok = True
         for fld, (kind, col, hi_col) in CYCLING_FIELDS.items():
@@ -798,7 +804,7 @@ class _FileCompiler:
         row["censored"] = rec.get("censored")
         row["failure_mode"] = rec.get("failure_mode")
         row["description"] = rec.get("description")
-        if not ok or prov is None:
+        if not ok or prov is None or cell["cell_id"] is None:
             return
         keyed = (row[c] for f, (_, c, _h) in CYCLING_FIELDS.items() if f not in _KEYED_WHEN_SET or row[c] is not None)
         key_parts = rec.get("id") or stable_key(cell["cell_id"], rec["test"], *keyed)
@@ -813,7 +819,7 @@ class _FileCompiler:
         if rec.get("cell") is not None:
             cell = self.cells.get(rec["cell"])
             if cell is None:
-                self.ctx.error(where, "cell", rec["cell"], "no such cell defined in this file", "reference")
+                self.ctx.error(where, "cell", rec["cell"], self._missing_cell(rec["cell"]), "reference")
                 return
             cell_id = cell["cell_id"]
         mid = self.material(where, "material", rec.get("material"))

@@ -416,3 +416,17 @@ def test_a_bad_provenance_field_is_reported_once_without_blaming_allowed_fields(
     c = check(tmp_path, "properties:\n  - {material: LATP, property: band_gap, value: '3 eV', location: 7, verification: recalled}\n")
     assert len(c.errors) == 1
     assert "location = 7: 7 is not of type 'string'" in str(c.errors[0]) and "unexpected" not in str(c.errors[0])
+
+
+def test_a_result_of_a_refused_cell_says_so_and_still_has_its_own_fields_checked(tmp_path):
+    """Before: 'no cell c1 defined in this file' for a cell that is defined (but refused), and the result's own
+    impossible lifetime went unreported."""
+    body = """
+cells:
+  - {id: c1, stack: Li/Unobtainium/Li, type: symmetric, location: text, verification: recalled}
+cycling_results:
+  - {cell: c1, test: galvanostatic, lifetime: "-5 h", censored: true, location: text, verification: recalled}
+"""
+    errors = [str(e) for e in check(tmp_path, body).errors]
+    assert any("cell = c1: cell 'c1' is defined in this file but was refused (see its own error)" in e for e in errors)
+    assert any("lifetime = -5 h" in e for e in errors), errors

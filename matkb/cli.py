@@ -82,7 +82,7 @@ def _open(write: bool):
     from . import api
 
     path, is_default = _run(api.resolve_db, _state["db"], _err)
-    return api.Store(path, read_only=not write), is_default
+    return api.Store(path, read_only=not write, log=_err), is_default
 
 
 @app.command()

@@ -100,10 +100,12 @@ class Store:
     >>> kb.sql("SELECT count(*) FROM cycling_results")   # doctest: +SKIP
     """
 
-    def __init__(self, path: str | os.PathLike, *, read_only: bool = False, migrate: bool = True):
+    def __init__(self, path: str | os.PathLike, *, read_only: bool = False, migrate: bool = True,
+                 log: Callable[[str], None] | None = None):
         self.path = Path(path)
         self.read_only = read_only
         self._migrate = migrate
+        self._log = log  #: told when opening migrates an older store (the CLI prints it)
         self._con = None
 
     # ------------------------------------------------------------------ connection
@@ -137,6 +139,9 @@ class Store:
                 f"understands ({latest_version()}); upgrade matkb"
             )
         if self._migrate and (version < latest_version() or _views_stale(con)):
+            if self._log and version < latest_version():
+                self._log(f"note: migrating {self.path} from schema {version} to {latest_version()} (no row is lost; "
+                          "an older matkb cannot open it afterwards)")
             if self.read_only:  # migrate with a short write connection, then reopen read-only
                 con.close()
                 rw = self._raw_connect(False)

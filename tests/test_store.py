@@ -46,6 +46,16 @@ def test_store_of_an_older_schema_is_migrated_not_broken(db_path):
         assert kb.sql("SELECT count(*) AS n FROM ingest_log").n[0] == 1
 
 
+def test_a_command_that_migrates_an_older_store_says_so(db_path):
+    """Even a reading command migrates an older store (in place, keeping every row); it tells the user, since an older
+    matkb cannot open the file afterwards."""
+    create_store(db_path, version=8).close()
+    res = subprocess.run([*MATKB, "--db", str(db_path), "sql", "SELECT count(*) AS n FROM sources"], capture_output=True, text=True)
+    assert res.returncode == 0 and f"note: migrating {db_path} from schema 8 to {latest_version()}" in res.stderr
+    res = subprocess.run([*MATKB, "--db", str(db_path), "sql", "SELECT 1"], capture_output=True, text=True)
+    assert res.returncode == 0 and "migrating" not in res.stderr
+
+
 def test_migration_9_marks_the_rows_of_a_computational_source_computed(db_path):
     old = create_store(db_path, version=8)
     old.con.execute("INSERT INTO sources (source_id, title, year, kind, verification) VALUES "

@@ -415,3 +415,16 @@ def test_electronic_character_and_level_follow_the_stored_evidence(shipped_db):
     assert conduction_of({"electronic_conductivity": 1e-12}) == "insulating"
     assert electron_level({"reduction_potential": 1.6}, "TiO2-x", None) == (1.6, "reduction_potential")
     assert electron_level({"reduction_potential": 0.0}, "Li3N-x", "semiconducting") is None
+
+
+def test_a_typed_composition_takes_its_stored_neighbours_measured_onset(shipped_db):
+    """Li1.4Al0.4Ge1.6(PO4)3 typed in is described like LAGP (measured 1.85 V), not by the median of the Ge4+ couples
+    (one DFT value, 2.70 V); a composition with other elements (LiTi2(PO4)3, no Al) has no such neighbour."""
+    from matkb.featurizers.properties import PairFeaturizer, nearest_reduction_potential
+    from matkb.store import Store
+
+    with Store(shipped_db, read_only=True) as kb:
+        assert nearest_reduction_potential("Li1.4Al0.4Ge1.6(PO4)3", kb) == ("LAGP", pytest.approx(1.85))
+        assert nearest_reduction_potential("LiTi2(PO4)3", kb) is None
+        pf = PairFeaturizer(db=kb).fit([("Cu", "LAGP")])
+        assert pf.describe("Cu", "Li1.4Al0.4Ge1.6(PO4)3")["potential_gap_V"] == pf.describe("Cu", "LAGP")["potential_gap_V"]

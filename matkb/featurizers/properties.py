@@ -285,10 +285,11 @@ class PairFeaturizer(StoreFeaturizer):
         bare = interlayer.strip().lower() in ("none", "", "li", "bare")
         il = material_features("Li" if bare else interlayer, self.db)
         el = material_features(electrolyte, self.db)
-        if math.isnan(el["reduction_potential_V"]):  # fall back on the curated couples through the electrolyte's formula
+        if math.isnan(el["reduction_potential_V"]):  # a formula typed in: its stored neighbour, else the couples
             formula = formula_of(electrolyte, self.db)
             if formula:
-                el = {**el, "reduction_potential_V": _reduction_potential_of(formula, self.db)}
+                near = nearest_reduction_potential(formula, self.db)
+                el = {**el, "reduction_potential_V": near[1] if near else _reduction_potential_of(formula, self.db)}
         e_red = el["reduction_potential_V"]
         out = dict.fromkeys(PAIR_FEATURES, math.nan)
         gap = il["electron_level_V"] - e_red
@@ -309,6 +310,55 @@ class PairFeaturizer(StoreFeaturizer):
         out.update({f"interlayer_{k}": v for k, v in il.items()})
         out.update({f"electrolyte_{k}": v for k, v in el.items()})
         return out
+
+
+#: how far (sum of element-fraction differences) a stored composition may lie from a typed one and still lend it its
+#: measured reduction onset: Li1.4Al0.4Ti1.6(PO4)3 is 0.01 from LATP; LiTi2(PO4)3, with no Al, never qualifies
+NEAR_COMPOSITION = 0.05
+
+
+def nearest_reduction_potential(formula: str, db) -> tuple[str, float] | None:
+    """(material id, reduction potential V) of the stored material of the same elements whose composition lies closest
+    to ``formula`` (within :data:`NEAR_COMPOSITION`), using its stored consensus, or None.
+
+    A typed Li1.4Al0.4Ge1.6(PO4)3 then takes LAGP's measured onset (1.85 V), as `--electrolyte LAGP` does, instead of
+    the median of the Ge4+ couples (one DFT value, 2.70 V)."""
+    from ..chem import composition
+
+    try:
+        target = composition(formula).fractional_composition
+    except ValueError:
+        return None
+    best = None
+    for mid, frac in _reducible_compositions(db):
+        if set(frac) != {e.symbol for e in target.elements}:
+            continue
+        d = sum(abs(frac[e] - target[e]) for e in frac)
+        if d <= NEAR_COMPOSITION and (best is None or (d, mid) < best[0]):
+            best = ((d, mid), mid)
+    if best is None:
+        return None
+    _names, props = _snapshot(db)
+    return best[1], props[best[1]]["reduction_potential"]
+
+
+def _reducible_compositions(db) -> list[tuple[str, dict[str, float]]]:
+    """(material id, element fractions) of the stored materials with a reduction potential and a formula."""
+    def read(kb):
+        from ..chem import composition
+
+        _names, props = _snapshot(kb)
+        out = []
+        for mid, formula in _formulas(kb).items():
+            if isinstance(props.get(mid, {}).get("reduction_potential"), (int, float)):
+                try:
+                    frac = composition(formula).fractional_composition
+                except ValueError:
+                    continue
+                out.append((mid, {e.symbol: float(frac[e]) for e in frac.elements}))
+        return sorted(out)
+
+    return _cached("reducible", db, read)
 
 
 def _reduction_potential_of(formula: str, db) -> float:

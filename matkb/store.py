@@ -27,10 +27,10 @@ from .vocab import levels_at_least
 #: meta key under which the default store records the fingerprint of the datasets it was built from
 FINGERPRINT_KEY = "datasets_fingerprint"
 
-# order matters: rows are written parents first
 #: statement types that read the store (and settings of the connection): anything else runs only with write=True
 _READING_STATEMENTS = frozenset({"SELECT", "EXPLAIN", "PRAGMA", "CALL", "SET", "VARIABLE_SET"})
 
+# order matters: rows are written parents first
 WRITE_ORDER = (
     "sources", "materials", "properties", "redox_couples", "structures", "cells", "cell_layers", "cycling_results", "observations",
     "external_conductivities",

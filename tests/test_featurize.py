@@ -220,17 +220,23 @@ def test_pair_potential_gap_of_the_founding_study():
 
 
 def test_electrolyte_reduction_potential_from_its_formula_when_none_is_stored():
-    """LATP-x0.4 has no stored reduction potential; the Ti4+ couple through its formula (median over hosts) gives it, in both columns."""
+    """LATP-x0.4 has no stored reduction potential: it takes that of its stored neighbour of the same elements (LATP,
+    measured); a composition with no such neighbour (Sc in place of Al) takes the Ti4+ couple through its formula
+    (median over hosts); in both columns."""
     from matkb.featurizers.properties import PairFeaturizer
 
     p = PairFeaturizer().fit()
-    df = pd.DataFrame(p.transform([("none", "LATP-x0.4"), ("none", "LATP")]), columns=p.get_feature_names_out())
+    pairs = [("none", "LATP-x0.4"), ("none", "LATP"), ("none", "Li1.3Sc0.3Ti1.7(PO4)3")]
+    df = pd.DataFrame(p.transform(pairs), columns=p.get_feature_names_out())
     from matkb.featurizers.redox import reference_couples
 
+    with matkb.open(write=False) as kb:
+        onsets = latp_onsets(kb)
+    assert df.electrolyte_reduction_potential_V[0] == pytest.approx(onsets.median()) == df.electrolyte_reduction_potential_V[1]
     ti4 = [c["potential_V"] for c in reference_couples() if c["element"] == "Ti" and c["from_state"] == 4]
     assert len(ti4) >= 3 and 2.2 <= np.median(ti4) <= 2.6  # Ti4+/Ti3+ in phosphates, near 2.3-2.5 V vs Li
-    assert df.electrolyte_reduction_potential_V[0] == pytest.approx(np.median(ti4))
-    assert df.potential_gap_V[0] == pytest.approx(-df.electrolyte_reduction_potential_V[0])
+    assert df.electrolyte_reduction_potential_V[2] == pytest.approx(np.median(ti4))
+    assert df.potential_gap_V.tolist() == pytest.approx((-df.electrolyte_reduction_potential_V).tolist())
 
 
 def test_a_metal_interlayer_without_a_redox_couple_sits_at_the_li_level():

@@ -526,10 +526,11 @@ def _rank_csv(kb, path, *, electrolyte, current_density, capacity, temperature, 
     total = _count_rows(path)
     best = None
     done = 0
+    resolve = kb.material_resolver()
     for chunk in _csv_chunks(path, chunk_size):
         if chunk.empty:
             continue
-        check_candidates(chunk, str(path), resolve=kb.material_resolver(), first_row=done + 2)  # rows of the whole file
+        check_candidates(chunk, str(path), resolve=resolve, first_row=done + 2)  # rows of the whole file
         rows = candidate_rows(kb, chunk, electrolyte, current_density=current_density, capacity=capacity,
                               temperature=temperature, pressure=pressure, wetting_agent=wetting_agent)
         pred = _predict(kb, rows, model, card, drivers=False)
@@ -667,7 +668,7 @@ def check_rows(kb, rows: pd.DataFrame, file: str = "rows") -> None:
         for field, value in (("electrolyte", el), ("interlayer", il)):
             why = _undescribable(resolve, value, interlayer=field == "interlayer", has_properties=has_props)
             if not why and field == "electrolyte":
-                why = _outside_model(kb, value)
+                why = _outside_model(kb, value, resolve)
             if why:
                 issues.append(Issue("error", file, f"row {i + 2}", field, "" if pd.isna(value) else str(value), why, "rows"))
     if issues:
@@ -680,7 +681,7 @@ def check_ranking(kb, electrolyte: str, **conditions: float | None) -> None:
     from ..errors import MatkbError, NotFound
 
     resolve = kb.material_resolver()
-    why = _undescribable(resolve, electrolyte) or _outside_model(kb, electrolyte)
+    why = _undescribable(resolve, electrolyte) or _outside_model(kb, electrolyte, resolve)
     if why:
         raise NotFound(f"electrolyte {electrolyte!r}: {why}")
     for key, column in (("current_density", "current_density_mA_cm2"), ("capacity", "areal_capacity_mAh_cm2"),
@@ -707,15 +708,17 @@ def _impossible(column: str, value: float) -> str | None:
 OTHER_WORKING_IONS = ("Na", "K")
 
 
-def _outside_model(kb, electrolyte) -> str | None:
-    """Why the stability model cannot speak for cells on this electrolyte (None when it can)."""
-    return _not_for_li(kb, electrolyte) or _not_ceramic(kb, electrolyte)
+def _outside_model(kb, electrolyte, resolve=None) -> str | None:
+    """Why the stability model cannot speak for cells on this electrolyte (None when it can). ``resolve``: the store's
+    material resolver, when the caller has one (a table checks many rows)."""
+    return _not_for_li(kb, electrolyte) or _not_ceramic(kb, electrolyte, resolve or kb.material_resolver())
 
 
-def _not_ceramic(kb, electrolyte) -> str | None:
+def _not_ceramic(kb, electrolyte, resolve) -> str | None:
     """A polymer, gel, liquid or composite electrolyte: Li meets the polymer, and the model learned from ceramics."""
-    mid = kb.material_resolver()(str(electrolyte).strip())
-    cls = kb.catalog().materials.get(mid, {}).get("class") if mid else None
+    mid = resolve(str(electrolyte).strip())
+    row = kb.con.execute("SELECT class FROM materials WHERE material_id = ?", [mid]).fetchone() if mid else None
+    cls = row[0] if row else None
     if cls not in NON_CERAMIC_ELECTROLYTES:
         return None
     return (f"a {cls} electrolyte: Li meets the polymer or liquid, not a ceramic, and the stability model learned from "

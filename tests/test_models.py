@@ -456,3 +456,24 @@ def test_electrolytes_without_li_nan_conditions_and_wetting_flags_are_refused(kb
     res = matkb_with_model(kb_path, saved_model, "predict", "stability", "--input", rows)
     assert res.returncode == 1 and "row 3: wetting_agent = 7: must be 0 (dry) or 1 (wetted)" in res.stderr
     assert subprocess.run([*MATKB, "--db", str(kb_path), "train", "--bootstrap", "-5"], capture_output=True).returncode == 2
+
+
+def test_a_candidate_name_appears_once_and_a_stored_name_keeps_its_own_formula(kb_path, saved_model, tmp_path):
+    """A stored name given with another formula (Cu with LiF) was described as Cu while the output said LiF; a name
+    listed twice gave two rows of one candidate. Both are refused by row, in the streamed path across chunks too."""
+    from matkb.errors import ValidationFailed
+    from matkb.models.stability import rank_csv
+
+    model, card = persist.load(saved_model, features=FEATURES, schema_version=latest_version())
+    clash, twice = tmp_path / "clash.csv", tmp_path / "twice.csv"
+    clash.write_text("name,formula\nCu,LiF\nLiF,LiF\n")  # LiF under its own name and formula is fine
+    twice.write_text("name,formula\nmy-a,LiCl\nmy-b,Li2O\nmy-a,LiBr\n")  # the repeat lies in the second chunk
+    with Store(kb_path, read_only=True) as kb:
+        with pytest.raises(ValidationFailed) as err:
+            rank_csv(kb, clash, electrolyte="LATP", model=model, card=card, top=3, chunk_size=2)
+        assert [(i.where, i.field) for i in err.value.issues] == [("row 2", "formula")]
+        assert "'Cu' is the stored material Cu" in err.value.issues[0].message
+        with pytest.raises(ValidationFailed) as err:
+            rank_csv(kb, twice, electrolyte="LATP", model=model, card=card, top=3, chunk_size=2)
+        assert [(i.where, i.field, i.value) for i in err.value.issues] == [("row 4", "name", "my-a")]
+        assert "also the name of row 2" in err.value.issues[0].message

@@ -458,7 +458,7 @@ def _library(kb, candidates: pd.DataFrame | None) -> pd.DataFrame:
     if candidates is None:
         candidates = kb.sql("SELECT material_id AS name, formula, class FROM interlayer_candidates ORDER BY material_id")
     else:
-        check_candidates(candidates, resolve=kb.material_resolver())
+        check_candidates(candidates, resolve=kb.material_resolver(), formulas=_stored_formulas(kb))
     if candidates.empty:
         raise NotFound("no candidates to rank")
     return candidates
@@ -526,11 +526,11 @@ def _rank_csv(kb, path, *, electrolyte, current_density, capacity, temperature, 
     total = _count_rows(path)
     best = None
     done = 0
-    resolve = kb.material_resolver()
+    resolve, formulas, seen = kb.material_resolver(), _stored_formulas(kb), {}
     for chunk in _csv_chunks(path, chunk_size):
         if chunk.empty:
             continue
-        check_candidates(chunk, str(path), resolve=resolve, first_row=done + 2)  # rows of the whole file
+        check_candidates(chunk, str(path), resolve=resolve, first_row=done + 2, formulas=formulas, seen=seen)  # file rows
         rows = candidate_rows(kb, chunk, electrolyte, current_density=current_density, capacity=capacity,
                               temperature=temperature, pressure=pressure, wetting_agent=wetting_agent)
         pred = _predict(kb, rows, model, card, drivers=False)
@@ -571,6 +571,10 @@ def _count_rows(path) -> int:
         return max(sum(1 for _ in fh) - 1, 0)
 
 
+def _stored_formulas(kb) -> dict[str, str]:
+    return dict(kb.con.execute("SELECT material_id, formula FROM materials WHERE formula IS NOT NULL").fetchall())
+
+
 def _csv_chunks(path, chunk_size: int):
     """The CSV in chunks of rows; a file pandas cannot read as a table is one clear error, not a traceback."""
     from ..errors import MatkbError
@@ -597,15 +601,27 @@ def suggest(kb, *, electrolyte: str, n: int = 5, model=None, card=None, **condit
     return untested.head(n).reset_index(drop=True)
 
 
+def _different_compositions(a: str, b: str) -> bool:
+    from ..chem import composition_key
+
+    try:
+        return composition_key(a) != composition_key(b)
+    except ValueError:
+        return False  # an unparseable formula is reported on its own
+
+
 #: the vocabulary property behind each candidate property column, whose physical limits a given value must meet
 CANDIDATE_PROPERTY_KINDS = {"redox_potential_V": "redox_potential", "band_gap_eV": "band_gap",
                             "shear_modulus_GPa": "shear_modulus", "ionic_conductivity_S_cm": "ionic_conductivity"}
 
 
-def check_candidates(candidates: pd.DataFrame, file: str = "candidates", resolve=None, first_row: int = 2) -> None:
+def check_candidates(candidates: pd.DataFrame, file: str = "candidates", resolve=None, first_row: int = 2,
+                     formulas: dict[str, str] | None = None, seen: dict[str, int] | None = None) -> None:
     """A candidate table needs names; a formula, where given, must parse; a given property must be a number the
     property can have (a redox potential typed in mV as V is not). With ``resolve`` (the store's material resolver)
-    every candidate must also be describable: a stored material, a formula, or a name with given properties.
+    every candidate must also be describable: a stored material, a formula, or a name with given properties; with
+    ``formulas`` (material id -> stored formula) a stored name must not come with another formula (the name would win
+    unseen). A name may appear once (``seen`` carries the names of earlier chunks of one file).
     Errors name the CSV row (``first_row`` is the row of the table's first line; the header is row 1)."""
     from ..errors import Issue, ValidationFailed
     from ..featurizers.base import parse_formula
@@ -635,13 +651,28 @@ def check_candidates(candidates: pd.DataFrame, file: str = "candidates", resolve
     if resolve is not None and "name" in candidates.columns:
         props = [c for c in CANDIDATE_PROPERTIES if c in candidates]
         given = candidates[props].notna().any(axis=1) if props else pd.Series(False, index=candidates.index)
-        formulas = candidates["formula"] if "formula" in candidates else pd.Series([None] * len(candidates), index=candidates.index)
-        for i, (name, formula, has) in enumerate(zip(candidates["name"], formulas, given, strict=True)):
+        typed = candidates["formula"] if "formula" in candidates else pd.Series([None] * len(candidates), index=candidates.index)
+        for i, (name, formula, has) in enumerate(zip(candidates["name"], typed, given, strict=True)):
             described = isinstance(formula, str) and formula.strip()
             why = None if described else _undescribable(resolve, name, interlayer=True, has_properties=bool(has))
             if why and str(name).strip().lower() not in ("none", "bare"):
                 issues.append(Issue("error", file, f"row {i + first_row}", "name", "" if pd.isna(name) else str(name),
                                     why.replace("`none` is a bare interface; ", "") + "; or give its `formula`", "candidates"))
+            mid = resolve(str(name).strip()) if not pd.isna(name) else None
+            stored = (formulas or {}).get(mid)
+            if described and stored and _different_compositions(stored, formula.strip()):
+                issues.append(Issue("error", file, f"row {i + first_row}", "formula", formula,
+                                    f"{name!r} is the stored material {mid} ({stored}); a candidate named after it is "
+                                    "described as it, so give this one another name or leave its formula out", "candidates"))
+    if "name" in candidates.columns:
+        seen = {} if seen is None else seen
+        for i, name in enumerate(candidates["name"]):
+            key = str(name).strip()
+            if key in seen:
+                issues.append(Issue("error", file, f"row {i + first_row}", "name", key,
+                                    f"also the name of row {seen[key]}; each candidate needs its own name", "candidates"))
+            else:
+                seen[key] = i + first_row
     if issues:
         raise ValidationFailed(sorted(issues, key=lambda i: -1 if i.where == "header" else int(i.where.split()[1])), "nothing was ranked")
 

@@ -168,6 +168,9 @@ def ladder(kb, stack: str, cell_type: str | None = None):
 
 
 # ------------------------------------------------------------------ ranking
+#: how far (a factor on the log axis) an open interval's dotted end reaches past the longest test
+OPEN_END = 2.0
+
 def ranking(kb, electrolyte: str = "LATP", top: int = 15, model=None, card=None, **conditions):
     """The best ``top`` candidates: predicted median lifetime with its interquartile interval, coloured by class,
     with the physics baseline's score in a second panel."""
@@ -187,13 +190,17 @@ def ranking(kb, electrolyte: str = "LATP", top: int = 15, model=None, card=None,
         c = colors[classes[y]]
         lo, hi, med = r.lower_h, r.upper_h, r.predicted_lifetime_h
         ax.plot([lo, hi], [y, y], color=c, lw=2, alpha=0.6)
+        if r.upper_qualifier == ">":  # the upper quartile lies beyond the longest test: the interval is open
+            ax.plot([hi, hi * OPEN_END], [y, y], color=c, lw=1.5, ls=":", alpha=0.8)
         ax.scatter([med], [y], color=c, marker=">" if r.qualifier == ">" else "o", zorder=3)
     for cls, c in colors.items():
         ax.scatter([], [], color=c, label=cls)
-    ax.legend(fontsize=7, loc="lower right", title="class", title_fontsize=7)
+    fig.legend(*ax.get_legend_handles_labels(), fontsize=7, loc="outside lower center", ncols=min(len(colors), 4),
+               title="class", title_fontsize=7)  # below the panels, off the intervals
     ax.set_yticks(ys, [f"{r.candidate}{'' if r.in_domain else ' (out of domain)'}" for r in df.itertuples()], fontsize=7)
     ax.set_xscale("log")
-    ax.set_xlabel("predicted symmetric-cell lifetime (h)\nmedian (▶ = beyond the longest test), line = interquartile interval")
+    ax.set_xlabel("predicted symmetric-cell lifetime (h)\n● median, ▶ median beyond the longest test;\n"
+                  "line: interquartile interval, dotted where it runs beyond the longest test")
     ax2.barh(ys, df.physics_score.fillna(0.0), color=[colors[k] for k in classes])
     ax2.axvline(0, color="0.5", lw=0.8)
     ax2.set_xlabel("physics score\n(gap in V; +1 if Li-stable)")

@@ -165,3 +165,13 @@ def test_arrhenius_plot_draws_no_line_across_phases_or_samples(kb_path):
         ax = plots.arrhenius(kb, "LZP").axes[0]
     box = next(t.get_text() for t in ax.texts if t.get_text().startswith("Activation energy"))
     assert "rapidcooling-lzp" not in box and not ax.get_lines()
+
+
+def test_ranking_plot_draws_open_intervals_and_keeps_its_key_off_them(kb_path):
+    """Every library interval ran 2000 to 2000 h (nothing drawn); an interval that runs beyond the longest test is now
+    drawn dotted, and the class key sits below the panels."""
+    with Store(kb_path, read_only=True) as kb:
+        fig = plots.ranking(kb, "LATP", top=10)
+    ax = fig.axes[0]
+    assert any(line.get_linestyle() == ":" for line in ax.get_lines())
+    assert ax.get_legend() is None and fig.legends and fig.legends[0].get_title().get_text() == "class"

@@ -473,7 +473,11 @@ def test_a_candidate_name_appears_once_and_a_stored_name_keeps_its_own_formula(k
             rank_csv(kb, clash, electrolyte="LATP", model=model, card=card, top=3, chunk_size=2)
         assert [(i.where, i.field) for i in err.value.issues] == [("row 2", "formula")]
         assert "'Cu' is the stored material Cu" in err.value.issues[0].message
-        with pytest.raises(ValidationFailed) as err:
-            rank_csv(kb, twice, electrolyte="LATP", model=model, card=card, top=3, chunk_size=2)
+        with pytest.raises(ValidationFailed) as err:  # in one table: by row
+            rank(kb, electrolyte="LATP", candidates=pd.read_csv(twice), model=model, card=card)
         assert [(i.where, i.field, i.value) for i in err.value.issues] == [("row 4", "name", "my-a")]
         assert "also the name of row 2" in err.value.issues[0].message
+        with pytest.raises(ValidationFailed) as err:  # streamed, in different chunks: among the kept best
+            rank_csv(kb, twice, electrolyte="LATP", model=model, card=card, top=3, chunk_size=2)
+        assert [(i.field, i.value) for i in err.value.issues] == [("name", "my-a")]
+        assert "appears more than once" in err.value.issues[0].message

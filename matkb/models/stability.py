@@ -526,11 +526,11 @@ def _rank_csv(kb, path, *, electrolyte, current_density, capacity, temperature, 
     total = _count_rows(path)
     best = None
     done = 0
-    resolve, formulas, seen = kb.material_resolver(), _stored_formulas(kb), {}
+    resolve, formulas = kb.material_resolver(), _stored_formulas(kb)
     for chunk in _csv_chunks(path, chunk_size):
         if chunk.empty:
             continue
-        check_candidates(chunk, str(path), resolve=resolve, first_row=done + 2, formulas=formulas, seen=seen)  # file rows
+        check_candidates(chunk, str(path), resolve=resolve, first_row=done + 2, formulas=formulas)  # rows of the file
         rows = candidate_rows(kb, chunk, electrolyte, current_density=current_density, capacity=capacity,
                               temperature=temperature, pressure=pressure, wetting_agent=wetting_agent)
         pred = _predict(kb, rows, model, card, drivers=False)
@@ -541,6 +541,14 @@ def _rank_csv(kb, path, *, electrolyte, current_density, capacity, temperature, 
             progress(done, total)
     if best is None:
         raise NotFound(f"{path}: no candidates to rank")
+    # a name repeated across chunks is caught where it matters, among the kept best, so memory stays bounded
+    repeated = sorted(set(best.candidate[best.candidate.duplicated()]))
+    if repeated:
+        from ..errors import Issue, ValidationFailed
+
+        raise ValidationFailed([Issue("error", str(path), "rows", "name", name, "appears more than once (in different chunks "
+                                      "of the file); each candidate needs its own name", "candidates") for name in repeated],
+                               "nothing was ranked")
     rows = candidate_rows(kb, best.rename(columns={"candidate": "name"}), electrolyte, current_density=current_density, capacity=capacity,
                           temperature=temperature, pressure=pressure, wetting_agent=wetting_agent)
     best.insert(best.columns.get_loc("physics_score") + 1, "drivers",
@@ -621,7 +629,7 @@ def check_candidates(candidates: pd.DataFrame, file: str = "candidates", resolve
     property can have (a redox potential typed in mV as V is not). With ``resolve`` (the store's material resolver)
     every candidate must also be describable: a stored material, a formula, or a name with given properties; with
     ``formulas`` (material id -> stored formula) a stored name must not come with another formula (the name would win
-    unseen). A name may appear once (``seen`` carries the names of earlier chunks of one file).
+    unseen). A name may appear once in the table (``seen``: names of earlier tables, where the caller keeps them).
     Errors name the CSV row (``first_row`` is the row of the table's first line; the header is row 1)."""
     from ..errors import Issue, ValidationFailed
     from ..featurizers.base import parse_formula

@@ -313,7 +313,7 @@ class PairFeaturizer(StoreFeaturizer):
 
 
 #: how far (sum of element-fraction differences) a stored composition may lie from a typed one and still lend it its
-#: measured reduction onset: Li1.4Al0.4Ti1.6(PO4)3 is 0.01 from LATP; LiTi2(PO4)3, with no Al, never qualifies
+#: measured reduction onset: Li1.4Al0.4Ti1.6(PO4)3 is 0.02 from LATP; LiTi2(PO4)3, with no Al, never qualifies
 NEAR_COMPOSITION = 0.05
 
 

@@ -134,13 +134,18 @@ def ingest(
     with kb, _progress("writing") as progress:
         _err(f"validating {', '.join(map(str, targets))} ...")
         report = _run(kb.ingest, targets, replace=replace, progress=progress)
+    _print_report(f"{len(report.files)} file(s)", report, kb.path, per_table=True)
+
+
+def _print_report(label: str, report, path, *, per_table: bool = False) -> None:
+    """What an ingest or import did: its warnings, then one line of counts (and, per_table, one line per table)."""
     for w in report.warnings:
         _err(str(w))
     a, u, s = report.totals
     r = sum(report.removed.values())
-    typer.echo(f"{len(report.files)} file(s): {a} added, {u} updated, {s} unchanged, " + (f"{r} removed, " if r else "")
-               + f"{len(report.warnings)} warning(s) -> {kb.path}")
-    for table in report.added:
+    typer.echo(f"{label}: {a} added, {u} updated, {s} unchanged, " + (f"{r} removed (no longer in the file), " if r else "")
+               + f"{len(report.warnings)} warning(s) -> {path}")
+    for table in report.added if per_table else ():
         if report.added[table] or report.updated[table] or report.removed.get(table):
             gone = report.removed.get(table)
             typer.echo(f"  {table}: +{report.added[table]} added, {report.updated[table]} updated, {report.unchanged[table]} unchanged"
@@ -154,12 +159,7 @@ def _import(dataset: str, path: Path) -> None:
              "use --db PATH to keep an import")
     with kb, _progress("importing") as progress:
         report = _run(kb.import_dataset, dataset, path, progress=progress)
-    for w in report.warnings:
-        _err(str(w))
-    a, u, s = report.totals
-    r = sum(report.removed.values())
-    typer.echo(f"{dataset}: {a} added, {u} updated, {s} unchanged, " + (f"{r} removed (no longer in the file), " if r else "")
-               + f"{len(report.warnings)} warning(s) -> {kb.path}")
+    _print_report(dataset, report, kb.path)
 
 
 @import_app.command("obelix")

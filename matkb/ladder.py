@@ -52,12 +52,13 @@ class LayerInfo:
 
     @property
     def insulating(self) -> bool:
-        """An electronic insulator by its stored class or, lacking one, by its band gap (the rule of the pair descriptors)."""
-        from .featurizers.properties import INSULATOR_BAND_GAP_EV
+        """An electronic insulator by its class or, lacking one, by its band gap: the pair descriptors' own rule
+        (:func:`~matkb.featurizers.properties.electron_blocking` with no level to compare)."""
+        from .featurizers.properties import CONDUCTION, electron_blocking
 
-        if self.conduction_class is not None:
-            return self.conduction_class == "insulating"
-        return self.band_gap_eV is not None and self.band_gap_eV >= INSULATOR_BAND_GAP_EV
+        nan = float("nan")
+        cls = CONDUCTION.get(self.conduction_class, nan)
+        return bool(electron_blocking(nan, cls, nan if self.band_gap_eV is None else self.band_gap_eV) == 1)
 
 
 @dataclass

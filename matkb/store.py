@@ -528,7 +528,8 @@ class Store:
     def material_resolver(self):
         """``name -> material id or None`` from one query, for resolving a whole table of names.
 
-        The rule: the id itself first, then an alias or the material's name, then the id ignoring case.
+        The rule: the id itself first, then an alias or the material's name, then the id ignoring case; surrounding
+        spaces are ignored.
         """
         exact: dict[str, str] = {}
         other: dict[str, str] = {}
@@ -539,7 +540,11 @@ class Store:
             for alias in (*(aliases or []), name):
                 if alias is not None:
                     other.setdefault(alias, mid)
-        return lambda name: exact.get(name) or other.get(name) or lower.get(str(name).lower())
+        def resolve(name):  # surrounding spaces are not part of a name (" LATP" is LATP)
+            key = str(name).strip()
+            return exact.get(key) or other.get(key) or lower.get(key.lower())
+
+        return resolve
 
 
 def _origin_owner(files: Iterable[str]) -> Callable[[str | None], bool]:

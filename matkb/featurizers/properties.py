@@ -112,6 +112,8 @@ def _read_snapshot(kb) -> tuple[dict, dict]:
 
 
 def resolve(name: str, names: dict) -> str | None:
+    """The material id of a name, alias, id (any case) or formula; surrounding spaces are not part of a name."""
+    name = name.strip()
     if name in names:
         return names[name]
     if name.lower() in names:
@@ -349,7 +351,7 @@ def _reducible_compositions(db) -> list[tuple[str, dict[str, float]]]:
 
         _names, props = _snapshot(kb)
         out = []
-        for mid, formula in _formulas(kb).items():
+        for mid, formula in stored_formulas(kb).items():
             if isinstance(props.get(mid, {}).get("reduction_potential"), (int, float)):
                 try:
                     frac = composition(formula).fractional_composition
@@ -387,10 +389,11 @@ def formula_of(name: str, db) -> str | None:
             return name
         except ValueError:
             return None
-    return _formulas(db).get(mid)
+    return stored_formulas(db).get(mid)
 
 
-def _formulas(db) -> dict[str, str]:
+def stored_formulas(db) -> dict[str, str]:
+    """material id -> formula of every stored material that has one (read once per store)."""
     return _cached("formulas", db, lambda kb: dict(
         kb.con.execute("SELECT material_id, formula FROM materials WHERE formula IS NOT NULL").fetchall()))
 

@@ -398,8 +398,7 @@ def predict_rows(kb, rows: pd.DataFrame, model, card, *, drivers: bool = True, f
     ``file`` names the table in the error).
     """
     check_rows(kb, rows, file)
-    named = {c: rows[c].map(lambda v: v.strip() if isinstance(v, str) else v) for c in ("electrolyte", "interlayer") if c in rows}
-    return _predict(kb, rows.assign(**named), model, card, drivers=drivers)  # " LATP" is LATP, not an unknown name
+    return _predict(kb, rows, model, card, drivers=drivers)
 
 
 def _predict(kb, rows: pd.DataFrame, model, card, *, drivers: bool = True) -> pd.DataFrame:
@@ -433,9 +432,8 @@ def _predict(kb, rows: pd.DataFrame, model, card, *, drivers: bool = True) -> pd
 def candidate_rows(kb, candidates: pd.DataFrame, electrolyte: str, *, current_density: float, capacity: float,
                    temperature: float, pressure: float | None, wetting_agent: bool) -> pd.DataFrame:
     resolve = kb.material_resolver()
-    electrolyte = electrolyte.strip()
-    electrolyte_id = resolve(electrolyte) or electrolyte
-    names = candidates["name"].astype(str).str.strip().to_numpy()
+    electrolyte_id = resolve(electrolyte) or electrolyte.strip()
+    names = candidates["name"].astype(str).to_numpy()
     formulas = candidates["formula"] if "formula" in candidates else pd.Series([None] * len(candidates))
     # a name the store knows is described from the store; otherwise by its formula, where one is given
     interlayer = [n if resolve(n) or not (isinstance(f, str) and f.strip()) else f.strip()
@@ -454,11 +452,12 @@ def candidate_rows(kb, candidates: pd.DataFrame, electrolyte: str, *, current_de
 
 def _library(kb, candidates: pd.DataFrame | None) -> pd.DataFrame:
     from ..errors import NotFound
+    from ..featurizers.properties import stored_formulas
 
     if candidates is None:
         candidates = kb.sql("SELECT material_id AS name, formula, class FROM interlayer_candidates ORDER BY material_id")
     else:
-        check_candidates(candidates, resolve=kb.material_resolver(), formulas=_stored_formulas(kb))
+        check_candidates(candidates, resolve=kb.material_resolver(), formulas=stored_formulas(kb))
     if candidates.empty:
         raise NotFound("no candidates to rank")
     return candidates
@@ -522,11 +521,12 @@ def rank_csv(kb, path, *, electrolyte: str, current_density: float = 0.1, capaci
 def _rank_csv(kb, path, *, electrolyte, current_density, capacity, temperature, pressure, wetting_agent, model, card,
               top, chunk_size, progress) -> pd.DataFrame:
     from ..errors import NotFound
+    from ..featurizers.properties import stored_formulas
 
     total = _count_rows(path)
     best = None
     done = 0
-    resolve, formulas = kb.material_resolver(), _stored_formulas(kb)
+    resolve, formulas = kb.material_resolver(), stored_formulas(kb)
     for chunk in _csv_chunks(path, chunk_size):
         if chunk.empty:
             continue
@@ -577,10 +577,6 @@ def _finish(ranked: pd.DataFrame, card) -> pd.DataFrame:
 def _count_rows(path) -> int:
     with open(path, "rb") as fh:
         return max(sum(1 for _ in fh) - 1, 0)
-
-
-def _stored_formulas(kb) -> dict[str, str]:
-    return dict(kb.con.execute("SELECT material_id, formula FROM materials WHERE formula IS NOT NULL").fetchall())
 
 
 def _csv_chunks(path, chunk_size: int):
@@ -666,7 +662,7 @@ def check_candidates(candidates: pd.DataFrame, file: str = "candidates", resolve
             if why and str(name).strip().lower() not in ("none", "bare"):
                 issues.append(Issue("error", file, f"row {i + first_row}", "name", "" if pd.isna(name) else str(name),
                                     why.replace("`none` is a bare interface; ", "") + "; or give its `formula`", "candidates"))
-            mid = resolve(str(name).strip()) if not pd.isna(name) else None
+            mid = resolve(name) if not pd.isna(name) else None
             stored = (formulas or {}).get(mid)
             if described and stored and _different_compositions(stored, formula.strip()):
                 issues.append(Issue("error", file, f"row {i + first_row}", "formula", formula,
@@ -755,7 +751,7 @@ def _outside_model(kb, electrolyte, resolve=None) -> str | None:
 
 def _not_ceramic(kb, electrolyte, resolve) -> str | None:
     """A polymer, gel, liquid or composite electrolyte: Li meets the polymer, and the model learned from ceramics."""
-    mid = resolve(str(electrolyte).strip())
+    mid = resolve(electrolyte)
     row = kb.con.execute("SELECT class FROM materials WHERE material_id = ?", [mid]).fetchone() if mid else None
     cls = row[0] if row else None
     if cls not in NON_CERAMIC_ELECTROLYTES:

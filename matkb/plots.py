@@ -236,17 +236,17 @@ def lifetimes(kb, electrolyte: str | None = None, working_ion: str | None = None
     markers = _electrolyte_markers(df.electrolyte_id.fillna("?"))
     arrow = 1.6  # a bound's arrow spans this factor of its lifetime (log axis)
     upper = df.lifetime_qualifier.isin(["<", "<="]).to_numpy()
-    for r, below in zip(df.itertuples(), upper, strict=True):
+    # where each point's arrow ends: up for a censored result (still cycling), down for '<' (failed before), else none
+    reach = np.where(df.censored.astype(bool), df.lifetime_h * arrow, np.where(upper, df.lifetime_h / arrow, df.lifetime_h))
+    for r, end in zip(df.itertuples(), reach, strict=True):
         c, m = colors[r.interlayer_class], markers.get(r.electrolyte_id or "?", OTHER_MARKER)
-        if r.censored:  # still cycling: a lower bound, hollow, arrow up
+        if r.censored:  # a lower bound: hollow
             ax.scatter(r.current_density_mA_cm2, r.lifetime_h, marker=m, facecolors="none", edgecolors=c, zorder=3)
         else:
             ax.scatter(r.current_density_mA_cm2, r.lifetime_h, marker=m, color=c, zorder=3)
-        if r.censored or below:  # failed before the stated time: an upper bound, arrow down
-            end = r.lifetime_h * (arrow if r.censored else 1 / arrow)
+        if end != r.lifetime_h:
             ax.annotate("", xy=(r.current_density_mA_cm2, end), xytext=(r.current_density_mA_cm2, r.lifetime_h),
                         arrowprops={"arrowstyle": "->", "color": c, "lw": 0.8})
-    reach = np.where(df.censored.astype(bool), df.lifetime_h * arrow, np.where(upper, df.lifetime_h / arrow, df.lifetime_h))
     ax.set_ylim(reach.min() / 1.5, reach.max() * 1.5)  # the arrows' tips inside the frame
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch

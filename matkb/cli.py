@@ -193,7 +193,8 @@ def validate(
 
 
 #: how a source can be found again (`matkb.records.citable`, the `sources.citable` column)
-CITABLE_BY = "by a DOI, by a seen title with a year or, for a web page, its address, or by a journal reference"
+CITABLE_BY = ("by a DOI, by a title with a year (seen, or recalled from memory and labelled so) or, for a web page, its "
+              "address, or by a journal reference")
 
 
 @app.command()
@@ -217,14 +218,16 @@ def info(fmt: Annotated[InfoFormat, typer.Option("--format", help="table or json
                f"{c['cycling_results']} cycling results ({c['cycling_results_citable']} from citable sources, "
                f"{c['cycling_results_with_outcome']} with a measured outcome)")
     typer.echo(f"                {c['sources_with_doi']} of {c['sources']} sources with a DOI, {c['sources_citable']} citable "
-               f"({CITABLE_BY}; the others are marked NOT CITABLE), {c['sources_source_checked_or_better']} "
+               f"({CITABLE_BY}; {c['sources_citable_recalled']} of them on a citation partly recalled from memory, marked "
+               f"RECALLED; the others are marked NOT CITABLE), {c['sources_source_checked_or_better']} "
                f"({100 * c['sources_source_checked_or_better'] / max(c['sources'], 1):.1f} %) source-checked or better")
     typer.echo(f"                {c['interlayer_materials']} interlayer materials, {c['nasicon_compositions_with_conductivity']} NASICON "
                f"compositions with a conductivity at a stated temperature, {c['candidates']} candidates "
                f"({c['candidates_untested']} never tested in a stored cell)")
     typer.echo(f"sources ({len(data['sources'])}):")
     for s in data["sources"]:
-        cite = "" if s["citable"] else "  NOT CITABLE"
+        cite = ("  NOT CITABLE" if not s["citable"] else
+                f"  RECALLED: {', '.join(s['recalled'])}" if s["recalled"] else "")
         typer.echo(f"  {s['source_id']:32s} {s['year'] or '----'}  {s['doi'] or '(no DOI)':38s} {s['verification']}{cite}")
 
 
@@ -468,7 +471,8 @@ def train_conductivity(
     grid: Annotated[Grid, typer.Option("--grid", help="Baseline tuning: full (the OBELiX authors' 420 settings), small, or fixed.")] = Grid.small,
     compare: Annotated[bool, typer.Option("--compare/--no-compare", help="Compare with the OBELiX RF baseline on the same folds.")] = True,
     jobs: Annotated[int, typer.Option("--jobs", help="Parallel workers for the forests.")] = 1,
-    citable_only: CitableOnly = False,
+    citable_only: Annotated[bool, typer.Option("--citable-only", help=f"Learn only from conductivities whose source is "
+                                               f"citable {CITABLE_BY} (`matkb info` marks the others)")] = False,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Train the room-temperature ionic-conductivity model on the store's OBELiX, Liverpool and curated rows."""

@@ -365,16 +365,29 @@ def citable(doi: str | None, title: str, year: int | None, kind: str,
             journal: str | None, volume: str | None, pages: str | None) -> bool:
     """Can a reader find the source again? A DOI; else a title that was seen and, for anything published, a year;
     else a full journal reference (journal, volume, pages and year), which finds a paper whose title nobody saw.
-    A web page or dataset is found by its address (every one has a checked_url), so its seen title suffices."""
+    A web page or dataset is found by its address (every one has a checked_url), so its seen title suffices.
+    A field filled from memory counts (the issue allows a `recalled` citation if it is labelled): the record lists it
+    under `recalled`, and `matkb info` prints those fields beside the source."""
     if doi or all((journal, volume, pages, year)):
         return True
     return not _UNSEEN_TITLE.search(title) and (year is not None or kind in _UNDATED_KINDS)
 
 
 def _check_citation(ctx: _Ctx, where: str, rec: dict) -> None:
-    """A source labelled source-checked or better must carry the citation that label says was confirmed."""
+    """A source labelled source-checked or better must carry the citation that label says was confirmed; a field
+    listed as `recalled` must hold the recalled value, and a recalled citation was not confirmed."""
+    recalled = rec.get("recalled") or []
+    for name in recalled:
+        if rec.get(name) in (None, ""):
+            ctx.error(where, "recalled", name, f"`{name}` is listed as recalled but the record gives no {name}; "
+                      "write the value recalled from memory, or drop it from `recalled`", "provenance")
     if rec["verification"] not in levels_at_least("source-checked"):
         return
+    if recalled:
+        ctx.error(where, "verification", rec["verification"],
+                  f"{', '.join(f'`{f}`' for f in recalled)} {'was' if len(recalled) == 1 else 'were'} filled from memory "
+                  "(`recalled`), so the citation was not confirmed: the source is `citation-incomplete` (numbers read in "
+                  "a stored page) or `recalled`", "provenance")
     unseen = _UNSEEN_TITLE.search(rec["title"])
     if unseen:
         ctx.error(where, "verification", rec["verification"],
@@ -416,6 +429,7 @@ def _source_row(rec: dict, origin: str) -> dict:
         "citation_url": rec.get("citation_url"),
         "volume": rec.get("volume"),
         "pages": rec.get("pages"),
+        "recalled": rec.get("recalled") or None,
         "citable": citable(rec.get("doi"), rec["title"], rec.get("year"), rec["kind"], rec.get("journal"), rec.get("volume"),
                            rec.get("pages")),
     }

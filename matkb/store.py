@@ -467,9 +467,10 @@ class Store:
             tot = sum(levels.values())
             shares[table] = {lvl: round(100.0 * n / tot, 1) for lvl, n in levels.items()}
         sources = [
-            {"source_id": sid, "doi": doi or "", "year": year, "verification": level, "title": title, "citable": cite}
-            for sid, doi, year, level, title, cite in self.con.execute(
-                "SELECT source_id, doi, year, verification, title, citable FROM sources ORDER BY source_id").fetchall()
+            {"source_id": sid, "doi": doi or "", "year": year, "verification": level, "title": title, "citable": cite,
+             "recalled": recalled or []}
+            for sid, doi, year, level, title, cite, recalled in self.con.execute(
+                "SELECT source_id, doi, year, verification, title, citable, recalled FROM sources ORDER BY source_id").fetchall()
         ]
         return {
             "path": str(self.path),
@@ -498,6 +499,7 @@ class Store:
                    (SELECT count(*) FROM sources),
                    (SELECT count(*) FROM sources WHERE doi IS NOT NULL),
                    (SELECT count(*) FROM sources WHERE citable),
+                   (SELECT count(*) FROM sources WHERE citable AND recalled IS NOT NULL),
                    (SELECT count(*) FROM sources WHERE list_contains(?, verification)),
                    (SELECT count(*) FROM materials WHERE list_contains(roles, 'interlayer')),
                    (SELECT count(DISTINCT coalesce(m.reduced_formula, m.material_id)) FROM properties p JOIN materials m USING (material_id)
@@ -507,7 +509,8 @@ class Store:
                         WHERE material_id NOT IN (SELECT material_id FROM cell_layers WHERE material_id IS NOT NULL))""",
             [list(levels_at_least("source-checked"))]).fetchone()
         keys = ("studies_with_cells", "studies_with_na_cells", "studies_with_doi", "cycling_results", "cycling_results_citable",
-                "cycling_results_with_outcome", "sources", "sources_with_doi", "sources_citable", "sources_source_checked_or_better",
+                "cycling_results_with_outcome", "sources", "sources_with_doi", "sources_citable", "sources_citable_recalled",
+                "sources_source_checked_or_better",
                 "interlayer_materials",
                 "nasicon_compositions_with_conductivity", "candidates", "candidates_untested")
         return dict(zip(keys, row, strict=True))

@@ -1,6 +1,7 @@
 """The console script as users run it: real subprocesses, exact error lines, exit codes."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -47,6 +48,18 @@ def test_info_marks_the_sources_that_cannot_be_cited(shipped_db):
     assert all(not s["doi"] and (s["year"] is None or "descriptive" in s["title"]) for s in uncitable)
     marked = {line.split()[0] for line in table.splitlines() if line.endswith("  NOT CITABLE")}
     assert marked == {s["source_id"] for s in uncitable}
+    # a citation partly filled from memory is citable but says which fields were recalled, and it is never
+    # called source-checked
+    recalled = {s["source_id"]: s for s in info["sources"] if s["recalled"]}
+    assert recalled and len(recalled) == info["coverage"]["sources_citable_recalled"]
+    assert all(s["citable"] and s["verification"] == "citation-incomplete" for s in recalled.values())
+    shown = {line.split()[0]: line.split("RECALLED: ")[1] for line in table.splitlines() if "  RECALLED: " in line}
+    assert shown == {sid: ", ".join(s["recalled"]) for sid, s in recalled.items()}
+
+
+def test_train_conductivity_help_speaks_of_conductivities_not_of_rank():
+    res = run("train", "conductivity", "--help", env={**os.environ, "COLUMNS": "200"})
+    assert res.returncode == 0 and "conductivities whose source is" in res.stdout and "rank" not in res.stdout.lower()
 
 
 def test_init_ingest_validate_sql_cell(tmp_path):

@@ -26,8 +26,8 @@ def test_the_shipped_store_meets_the_curated_dataset_minimums(info):
     assert [target for target, ok in reached.items() if not ok] == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 3, open: some sources show neither a DOI nor a seen title with a year "
-                                       "(`matkb info` marks them NOT CITABLE; each one's note lists the searches), and "
+@pytest.mark.xfail(strict=True, reason="issue 3, open: some sources have neither a DOI nor a title with a year, seen or "
+                                       "recalled (`matkb info` marks them NOT CITABLE; each one's note lists the searches), and "
                                        "without their results fewer than 150 cycling results are citable")
 def test_every_source_is_citable_and_the_citable_results_alone_reach_150(info):
     cov = info["coverage"]

@@ -36,12 +36,12 @@ def test_store_of_an_older_schema_is_migrated_not_broken(db_path):
     assert "ingest_log" not in tables and "cycling" not in tables
     old.close()
     with Store(db_path) as kb:
-        assert kb.schema_version == latest_version() == 12
+        assert kb.schema_version == latest_version() == 13
         assert kb.pending_migrations() == []
         assert kb.sql("SELECT title FROM sources").title.tolist() == ["Old study"]
         applied = kb.sql("SELECT version, name FROM schema_migrations ORDER BY version")
         assert applied.values.tolist() == [[1, "initial"], [2, "ingest_log"], [3, "external"], [4, "feature_cache"], [5, "source_citation_url"], [6, "stated_capacity"], [7, "also_cites"], [8, "source_volume_pages"], [9, "property_basis"],
-                                         [10, "source_citable"], [11, "condition_qualifiers"], [12, "couple_reference"]]
+                                         [10, "source_citable"], [11, "condition_qualifiers"], [12, "couple_reference"], [13, "source_recalled"]]
         kb.ingest([MATERIALS, SEED])  # the migrated store takes new data
         assert kb.sql("SELECT count(*) AS n FROM ingest_log").n[0] == 1
 
@@ -71,7 +71,7 @@ def test_migration_9_marks_the_rows_of_a_computational_source_computed(db_path):
 def test_migration_10_gives_every_shipped_source_the_citability_ingest_gives_it(db_path, shipped_db):
     """Migration 10 writes `sources.citable` with a frozen SQL copy of `records.citable`; both must agree."""
     with Store(shipped_db, read_only=True) as kb:
-        rows = kb.sql("SELECT * EXCLUDE (citable) FROM sources")
+        rows = kb.sql("SELECT * EXCLUDE (citable, recalled) FROM sources")  # columns of later versions
         expected = dict(kb.con.execute("SELECT source_id, citable FROM sources").fetchall())
     old = create_store(db_path, version=9)
     old.con.register("shipped_sources", rows)
@@ -173,6 +173,7 @@ def test_info_counts_a_source_citable_by_doi_or_seen_title_and_year(db_path, tmp
           - {id: web-page, doi: null, title: Modulus of Rigidity, year: null, kind: web, verification: citation-incomplete, checked_url: "https://example.org/g", note: an undated page}
           - {id: by-reference, doi: null, title: "NaMZrP (descriptive; original title not seen)", year: 1990, journal: J. Mater. Sci., volume: "25(9)", pages: 4008-4013, kind: experimental, verification: citation-incomplete, note: from a digest}
           - {id: no-pages, doi: null, title: "NaMZrP again (descriptive; original title not seen)", year: 1990, journal: J. Mater. Sci., volume: "25", kind: experimental, verification: citation-incomplete, note: pages not seen}
+          - {id: year-recalled, doi: null, title: A paper read as an abstract, year: 2020, recalled: [year], kind: experimental, verification: citation-incomplete, note: year from memory}
         cells:
           - {id: c1, source: no-year, stack: Li/LATP/Li, type: symmetric, location: abstract, verification: recalled}
           - {id: c2, source: by-doi, stack: Li/LATP/Li, type: symmetric, location: abstract, verification: recalled}
@@ -184,7 +185,8 @@ def test_info_counts_a_source_citable_by_doi_or_seen_title_and_year(db_path, tmp
         kb.ingest([MATERIALS, rec])
         info = kb.info()
     cov = info["coverage"]
-    assert (cov["sources"], cov["sources_with_doi"], cov["sources_citable"]) == (7, 1, 4)
+    assert (cov["sources"], cov["sources_with_doi"], cov["sources_citable"], cov["sources_citable_recalled"]) == (8, 1, 5, 1)
+    assert [s["recalled"] for s in info["sources"] if s["source_id"] == "year-recalled"] == [["year"]]
     assert (cov["cycling_results"], cov["cycling_results_citable"]) == (2, 1)
     assert {s["source_id"] for s in info["sources"] if not s["citable"]} == {"no-year", "descriptive", "no-pages"}
     with Store(db_path, read_only=True) as kb:  # the same answer in SQL, for queries that keep to citable rows

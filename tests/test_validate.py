@@ -133,6 +133,25 @@ def test_a_title_marked_unseen_cannot_be_source_checked(tmp_path, title):
     assert compile_records([write(tmp_path, "b.yaml", source("citation-incomplete"))]).errors == []
 
 
+def test_a_citation_filled_from_memory_is_labelled_and_never_confirmed(tmp_path):
+    """The issue allows a recalled citation if it is labelled: the fields listed under `recalled` must be there, and a
+    recalled citation cannot be called source-checked; values read in a stored page stay value-checked."""
+    def source(level, recalled, year="year: 2017, "):
+        return (f"format: matkb-record/1\nsources:\n  - {{id: r1, title: A paper whose title was seen, {year}"
+                f"journal: J. Phys. Chem. Lett., recalled: {recalled}, kind: experimental, verification: {level}, "
+                f"checked_url: 'https://example.org/r1', note: abstract read; year and journal from memory}}\n")
+    c = compile_records([write(tmp_path, "ok.yaml", source("citation-incomplete", "[year, journal]"))])
+    assert c.errors == [] and c.rows["sources"][0]["recalled"] == ["year", "journal"]
+    with_doi = source("source-checked", "[year, journal]").replace("{id: r1, ", "{id: r1, doi: 10.1000/r1, ")
+    (err,) = compile_records([write(tmp_path, "a.yaml", with_doi)]).errors
+    assert err.check == "provenance" and "verification = source-checked" in str(err)
+    assert "`year`, `journal` were filled from memory" in str(err) and "citation-incomplete" in str(err)
+    (err,) = compile_records([write(tmp_path, "b.yaml", source("citation-incomplete", "[year, journal]", year=""))]).errors
+    assert "recalled = year" in str(err) and "gives no year" in str(err)
+    (err,) = compile_records([write(tmp_path, "c.yaml", source("citation-incomplete", "[issue]"))]).errors
+    assert "recalled" in str(err) and "issue" in str(err)
+
+
 def test_an_alias_that_is_another_materials_id_is_an_error(tmp_path):
     p = write(tmp_path, "rec.yaml", HEAD + "materials:\n  - {id: LATP-again, name: LATP again, formula: Li1.3Al0.3Ti1.7(PO4)3, "
               "class: NASICON, roles: [electrolyte], aliases: [LATP]}\n")

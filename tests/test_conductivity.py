@@ -63,14 +63,14 @@ def test_train_compares_with_the_obelix_baseline_on_the_same_folds_and_round_tri
     assert "OBELiX RF baseline" in res.stdout and "grouped by DOI" in res.stdout
     # predict: pass-through columns, interval, domain; a stability model file is refused as a conductivity model
     inp = tmp_path / "in.csv"
-    inp.write_text("formula,label\nLi1.3Al0.3Ti1.7(PO4)3,LATP\nLi1.5Al0.5Ge1.5(PO4)3,LAGP\nLiXe2,odd\n")
+    inp.write_text("formula,label\nLi1.3Al0.3Ti1.7(PO4)3,LATP\nLi1.5Al0.5Ge1.5(PO4)3,LAGP\nLiXe2,odd\nNa3Zr2Si2PO12,NZSP\n")
     res = subprocess.run([*MATKB, "--db", str(imported_db), "predict", "conductivity", "--input", str(inp), "--model", str(model_path)],
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     out = pd.read_csv(io.StringIO(res.stdout))
-    assert out.label.tolist() == ["LATP", "LAGP", "odd"]
+    assert out.label.tolist() == ["LATP", "LAGP", "odd", "NZSP"]
     assert (out.lower_log10 < out.log10_sigma_S_cm).all() and (out.log10_sigma_S_cm < out.upper_log10).all()
-    assert out.in_domain.tolist() == [True, True, False]
+    assert out.in_domain.tolist() == [True, True, False, False]  # Xe never seen; a Na conductor is not a Li one
     assert -5.5 < out.log10_sigma_S_cm[0] < -2.5  # LATP: ~1e-4 to 1e-3 S/cm at room temperature in the literature
     with Store(imported_db, read_only=True) as kb:
         with pytest.raises(persist.ModelError, match="not a stability model"):

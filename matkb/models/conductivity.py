@@ -355,7 +355,8 @@ def check_inputs(rows: pd.DataFrame, file: str = "input", base_dir=None) -> list
 
 
 def predict(rows: pd.DataFrame, model, card, file: str = "input", base_dir=None) -> pd.DataFrame:
-    """log10_sigma_S_cm with a split-conformal interval; in_domain when every element was seen in training.
+    """log10_sigma_S_cm with a split-conformal interval; in_domain when the formula holds Li (the model learns Li
+    conductors only, so a Na-NASICON is out of its domain) and every element was seen in training.
     Relative `cif` paths are read from ``base_dir`` (the CLI passes the CSV's folder).
     Bad rows raise :class:`ValidationFailed` naming ``file`` and the row."""
     paths = check_inputs(rows, file, base_dir)
@@ -366,6 +367,6 @@ def predict(rows: pd.DataFrame, model, card, file: str = "input", base_dir=None)
     p = model.predict(X.to_numpy())
     h = card["interval_halfwidth"]
     seen = set(card["elements"])
-    in_domain = [set(elements_of([f])) <= seen for f in rows.formula]
+    in_domain = [(els := set(elements_of([f]))) <= seen and "Li" in els for f in rows.formula]
     return pd.DataFrame({"log10_sigma_S_cm": p, "lower_log10": p - h, "upper_log10": p + h,
                          "sigma_S_cm": 10.0 ** p, "in_domain": in_domain})

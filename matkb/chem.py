@@ -8,7 +8,12 @@ from functools import lru_cache
 FARADAY_MAH_PER_MOL = 96485.33212 / 3.6  # C/mol -> mAh/mol
 
 # Formal charges of common anions, for the conversion-capacity rule below.
-_ANION_CHARGE = {"F": 1, "Cl": 1, "Br": 1, "I": 1, "O": 2, "S": 2, "Se": 2, "N": 3, "P": 3}
+#: formal charges of the simple anions, and of the elements that are anions only beside electropositive cations
+#: (phosphide, carbide, hydride, ...); the redox descriptors and the capacity check share these tables
+ANIONS = {"F": -1, "Cl": -1, "Br": -1, "I": -1, "O": -2, "S": -2, "Se": -2, "Te": -2, "N": -3}
+SOFT_ANIONS = {"P": -3, "C": -4, "H": -1, "As": -3, "Sb": -3, "Si": -4, "B": -3}
+#: what a cathode's anions take up in the capacity check: the simple anions, and P as phosphide once phosphate is claimed
+_ANION_CHARGE = {el: -q for el, q in {**ANIONS, "P": SOFT_ANIONS["P"]}.items()}
 #: polyatomic anions, claimed before the simple anions above: (central atom, partner, partners per centre, charge).
 #: In FePO4 the P is phosphate, not phosphide, and in Prussian blue the C and N are cyanide, not carbide and nitride.
 _POLYANIONS = (("P", "O", 4, 3), ("Si", "O", 4, 4), ("S", "O", 4, 2), ("B", "O", 3, 3), ("C", "O", 3, 2),

@@ -30,11 +30,10 @@ from functools import cache, lru_cache
 
 import numpy as np
 
+from ..chem import ANIONS, SOFT_ANIONS
 from ..vocab import verification_rank
 from .base import MatkbFeaturizer
 
-ANIONS = {"F": -1, "Cl": -1, "Br": -1, "I": -1, "O": -2, "S": -2, "Se": -2, "Te": -2, "N": -3}
-SOFT_ANIONS = {"P": -3, "C": -4, "H": -1, "As": -3, "Sb": -3, "Si": -4, "B": -3}
 FIXED = {
     **dict.fromkeys(["H", "Li", "Na", "K", "Rb", "Cs", "Ag"], 1),
     **dict.fromkeys(["Be", "Mg", "Ca", "Sr", "Ba", "Zn", "Cd"], 2),

@@ -7,7 +7,6 @@ from functools import lru_cache
 
 FARADAY_MAH_PER_MOL = 96485.33212 / 3.6  # C/mol -> mAh/mol
 
-# Formal charges of common anions, for the conversion-capacity rule below.
 #: formal charges of the simple anions, and of the elements that are anions only beside electropositive cations
 #: (phosphide, carbide, hydride, ...); the redox descriptors and the capacity check share these tables
 ANIONS = {"F": -1, "Cl": -1, "Br": -1, "I": -1, "O": -2, "S": -2, "Se": -2, "Te": -2, "N": -3}

@@ -528,8 +528,8 @@ def rank(
             cand = None
             if candidates is not None:
                 cand = _run(_cif_folder_table if candidates.is_dir() else _read_csv, candidates)
-                _run(stability.check_candidates, cand, str(candidates))
-            df = _run(stability.rank, kb, candidates=cand, **conditions, model=m, card=card, top=top)
+            df = _run(stability.rank, kb, candidates=cand, **conditions, model=m, card=card, top=top,
+                      file=str(candidates) if candidates is not None else "candidates")
     if fmt is RankFormat.table:
         _emit(_hours_as_written(df).drop(columns=["nearest_training_distance"]), Format.table, out)
         typer.echo(f"model: {card['training_rows']} training rows, {card['training_events']} failures, "

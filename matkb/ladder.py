@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from .consensus import consensus
-from .featurizers.properties import conduction_of, electron_level
+from .featurizers.properties import CONDUCTION, conduction_of, electron_blocking, electron_level
 from .stack import StackError, parse_stack, split_stack, summarize
-from .vocab import metal_level_V, vocabulary
+from .vocab import vocabulary
 
 CELL_TYPES = tuple(vocabulary()["cell_types"])
 
@@ -54,8 +54,6 @@ class LayerInfo:
     def insulating(self) -> bool:
         """An electronic insulator by its class or, lacking one, by its band gap: the pair descriptors' own rule
         (:func:`~matkb.featurizers.properties.electron_blocking` with no level to compare)."""
-        from .featurizers.properties import CONDUCTION, electron_blocking
-
         nan = float("nan")
         cls = CONDUCTION.get(self.conduction_class, nan)
         return bool(electron_blocking(nan, cls, nan if self.band_gap_eV is None else self.band_gap_eV) == 1)
@@ -131,12 +129,12 @@ def describe_stack(store, stack: str, cell_type: str | None = None) -> StackRepo
         rows: dict[str, list[str]] = {}
         for p in props:
             rows.setdefault(p[0] + (f" @ {p[8]:g} degC" if p[8] is not None else ""), []).append(p[7] or p[6] or "")
-        for label, values in rows.items():
-            distinct = list(dict.fromkeys(values))
+        for label, written in rows.items():
+            distinct = list(dict.fromkeys(written))
             shown = "; ".join(distinct[:4]) + ("; ..." if len(distinct) > 4 else "")
-            info.properties[label] = shown + (f" ({len(values)} rows)" if len(values) > 1 else "")
-        own = metal_level_V(lay.material_id)
-        if info.level is None and own is not None:  # Li defines the scale; another metal (Na) sits at its offset
+            info.properties[label] = shown + (f" ({len(written)} rows)" if len(written) > 1 else "")
+        if info.level is None and level is not None and level[1] != "metal":  # Li or Na metal: its own electrode level;
+            own = level[0]  # Li defines the scale, another metal (Na) sits at its offset
             info.level = (Potential("redox_potential", own, "=", "definition", "value-checked", "reference electrode") if own == 0
                           else Potential("redox_potential", own, "~", "reference_electrodes", "value-checked",
                                          f"{lay.material_id}/{lay.material_id}+ on the Li/Li+ scale (schemas/vocabulary.yaml)"))

@@ -314,14 +314,14 @@ class Store:
                 continue
             cols = [d[0] for d in self.con.execute(f'SELECT * FROM "{table}" LIMIT 0').description]
             existing = {r[0]: dict(zip(cols, r, strict=True)) for r in self.con.execute(f'SELECT * FROM "{table}"').fetchall()}
-            content = [c for c in cols if c != "origin"]
+            content = [i for i, c in enumerate(cols) if c != "origin"]
             fresh, changed, same = [], [], 0
             for row in rows:
                 tup = tuple(_normalise(row.get(c)) for c in cols)
                 old = existing.get(tup[0])
                 if old is None:
                     fresh.append(tup)
-                elif [_normalise(old[c]) for c in content] != [_normalise(row.get(c)) for c in content]:
+                elif [_normalise(old[cols[i]]) for i in content] != [tup[i] for i in content]:
                     if foreign_changes == "refuse" and table != "cell_layers" and not owned(table, old):
                         foreign.append((table, row, old.get("origin")))
                     changed.append(tup)

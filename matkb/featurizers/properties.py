@@ -331,17 +331,15 @@ def nearest_reduction_potential(formula: str, db) -> tuple[str, float] | None:
         target = composition(formula).fractional_composition
     except ValueError:
         return None
-    best = None
-    for mid, frac in _reducible_compositions(db):
-        if set(frac) != {e.symbol for e in target.elements}:
-            continue
-        d = sum(abs(frac[e] - target[e]) for e in frac)
-        if d <= NEAR_COMPOSITION and (best is None or (d, mid) < best[0]):
-            best = ((d, mid), mid)
-    if best is None:
+    elements = {e.symbol for e in target.elements}
+    near = [(sum(abs(frac[e] - target[e]) for e in frac), mid) for mid, frac in _reducible_compositions(db)
+            if set(frac) == elements]
+    near = [dm for dm in near if dm[0] <= NEAR_COMPOSITION]
+    if not near:
         return None
+    mid = min(near)[1]  # the closest; ties: the first id
     _names, props = _snapshot(db)
-    return best[1], props[best[1]]["reduction_potential"]
+    return mid, props[mid]["reduction_potential"]
 
 
 def _reducible_compositions(db) -> list[tuple[str, dict[str, float]]]:

@@ -450,14 +450,14 @@ def candidate_rows(kb, candidates: pd.DataFrame, electrolyte: str, *, current_de
     return rows
 
 
-def _library(kb, candidates: pd.DataFrame | None) -> pd.DataFrame:
+def _library(kb, candidates: pd.DataFrame | None, file: str = "candidates") -> pd.DataFrame:
     from ..errors import NotFound
     from ..featurizers.properties import stored_formulas
 
     if candidates is None:
         candidates = kb.sql("SELECT material_id AS name, formula, class FROM interlayer_candidates ORDER BY material_id")
     else:
-        check_candidates(candidates, resolve=kb.material_resolver(), formulas=stored_formulas(kb))
+        check_candidates(candidates, file, resolve=kb.material_resolver(), formulas=stored_formulas(kb))
     if candidates.empty:
         raise NotFound("no candidates to rank")
     return candidates
@@ -465,14 +465,15 @@ def _library(kb, candidates: pd.DataFrame | None) -> pd.DataFrame:
 
 def rank(kb, *, electrolyte: str, candidates: pd.DataFrame | None = None, current_density: float = 0.1,
          capacity: float = 0.1, temperature: float = 25.0, pressure: float | None = None, wetting_agent: bool = False,
-         model=None, card=None, top: int | None = None) -> pd.DataFrame:
+         model=None, card=None, top: int | None = None, file: str = "candidates") -> pd.DataFrame:
     """Rank interlayer candidates for ``electrolyte`` at the given conditions (see :func:`_order` for the order).
-    A model trained ``citable_only`` describes the candidates from citable sources only, as in its training."""
+    A model trained ``citable_only`` describes the candidates from citable sources only, as in its training.
+    ``file`` names the candidate table in errors (:func:`check_candidates`)."""
     check_ranking(kb, electrolyte, current_density=current_density, capacity=capacity, temperature=temperature, pressure=pressure)
     if model is None:
         model, card, _ = default_model(kb)
     with store_for(kb, card) as kb:
-        candidates = _library(kb, candidates)
+        candidates = _library(kb, candidates, file)
         rows = candidate_rows(kb, candidates, electrolyte, current_density=current_density, capacity=capacity,
                               temperature=temperature, pressure=pressure, wetting_agent=wetting_agent)
         pred = _predict(kb, rows, model, card)
@@ -620,12 +621,12 @@ CANDIDATE_PROPERTY_KINDS = {"redox_potential_V": "redox_potential", "band_gap_eV
 
 
 def check_candidates(candidates: pd.DataFrame, file: str = "candidates", resolve=None, first_row: int = 2,
-                     formulas: dict[str, str] | None = None, seen: dict[str, int] | None = None) -> None:
+                     formulas: dict[str, str] | None = None) -> None:
     """A candidate table needs names; a formula, where given, must parse; a given property must be a number the
     property can have (a redox potential typed in mV as V is not). With ``resolve`` (the store's material resolver)
     every candidate must also be describable: a stored material, a formula, or a name with given properties; with
     ``formulas`` (material id -> stored formula) a stored name must not come with another formula (the name would win
-    unseen). A name may appear once in the table (``seen``: names of earlier tables, where the caller keeps them).
+    unseen). A name may appear once in the table.
     Errors name the CSV row (``first_row`` is the row of the table's first line; the header is row 1)."""
     from ..errors import Issue, ValidationFailed
     from ..featurizers.base import parse_formula
@@ -669,7 +670,7 @@ def check_candidates(candidates: pd.DataFrame, file: str = "candidates", resolve
                                     f"{name!r} is the stored material {mid} ({stored}); a candidate named after it is "
                                     "described as it, so give this one another name or leave its formula out", "candidates"))
     if "name" in candidates.columns:
-        seen = {} if seen is None else seen
+        seen: dict[str, int] = {}
         for i, name in enumerate(candidates["name"]):
             key = str(name).strip()
             if key in seen:
@@ -743,10 +744,10 @@ def _impossible(column: str, value: float) -> str | None:
 OTHER_WORKING_IONS = ("Na", "K")
 
 
-def _outside_model(kb, electrolyte, resolve=None) -> str | None:
-    """Why the stability model cannot speak for cells on this electrolyte (None when it can). ``resolve``: the store's
-    material resolver, when the caller has one (a table checks many rows)."""
-    return _not_for_li(kb, electrolyte) or _not_ceramic(kb, electrolyte, resolve or kb.material_resolver())
+def _outside_model(kb, electrolyte, resolve) -> str | None:
+    """Why the stability model cannot speak for cells on this electrolyte (None when it can); ``resolve`` is the
+    store's material resolver."""
+    return _not_for_li(kb, electrolyte) or _not_ceramic(kb, electrolyte, resolve)
 
 
 def _not_ceramic(kb, electrolyte, resolve) -> str | None:

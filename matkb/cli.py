@@ -595,7 +595,7 @@ def _read_csv(path: Path):
     import pandas as pd
 
     try:
-        return pd.read_csv(path)
+        return pd.read_csv(path, dtype={"name": str})  # a candidate called 1 or 1e3 keeps its name as written
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise MatkbError(f"{path}: not a readable CSV ({exc})") from exc
 

@@ -528,10 +528,12 @@ def _rank_csv(kb, path, *, electrolyte, current_density, capacity, temperature, 
     best = None
     done = 0
     resolve, formulas = kb.material_resolver(), stored_formulas(kb)
+    names = _NamesSeen(path)
     for chunk in _csv_chunks(path, chunk_size):
         if chunk.empty:
             continue
         check_candidates(chunk, str(path), resolve=resolve, first_row=done + 2, formulas=formulas)  # rows of the file
+        names.add(chunk["name"], first_row=done + 2)  # a name may appear once in the whole file, not just in a chunk
         rows = candidate_rows(kb, chunk, electrolyte, current_density=current_density, capacity=capacity,
                               temperature=temperature, pressure=pressure, wetting_agent=wetting_agent)
         pred = _predict(kb, rows, model, card, drivers=False)
@@ -542,19 +544,45 @@ def _rank_csv(kb, path, *, electrolyte, current_density, capacity, temperature, 
             progress(done, total)
     if best is None:
         raise NotFound(f"{path}: no candidates to rank")
-    # a name repeated across chunks is caught where it matters, among the kept best, so memory stays bounded
-    repeated = sorted(set(best.candidate[best.candidate.duplicated()]))
-    if repeated:
-        from ..errors import Issue, ValidationFailed
-
-        raise ValidationFailed([Issue("error", str(path), "rows", "name", name, "appears more than once (in different chunks "
-                                      "of the file); each candidate needs its own name", "candidates") for name in repeated],
-                               "nothing was ranked")
     rows = candidate_rows(kb, best.rename(columns={"candidate": "name"}), electrolyte, current_density=current_density, capacity=capacity,
                           temperature=temperature, pressure=pressure, wetting_agent=wetting_agent)
     best.insert(best.columns.get_loc("physics_score") + 1, "drivers",
                 _drivers(model, describe_rows(rows, db=kb), pd.Series(card["feature_medians"])))
     return _finish(best, card)
+
+
+NAME_AS_TEXT = {"name": str}  # a candidate called 1 or 1e3 keeps its name as written, in every chunk and every read
+
+
+class _NamesSeen:
+    """The candidate names met so far in a streamed file, kept as 64-bit hashes with their rows (16 bytes a name, not
+    the names themselves), so a name repeated in a later chunk is refused by row. A hash match is confirmed against
+    the earlier row's name as written in the file, so a hash collision cannot refuse a good file."""
+
+    def __init__(self, path):
+        self.path = path
+        self.hashes = np.empty(0, dtype=np.uint64)
+        self.rows = np.empty(0, dtype=np.int64)
+
+    def add(self, names: pd.Series, *, first_row: int) -> None:
+        from ..errors import Issue, ValidationFailed
+
+        keys = names.astype(str).str.strip().to_numpy(dtype=object)
+        hashes = pd.util.hash_array(keys)
+        issues = []
+        for i in np.flatnonzero(np.isin(hashes, self.hashes)):
+            earlier = int(self.rows[np.flatnonzero(self.hashes == hashes[i])[0]])
+            if self._name_at(earlier) == keys[i]:
+                issues.append(Issue("error", str(self.path), f"row {i + first_row}", "name", keys[i],
+                                    f"also the name of row {earlier}; each candidate needs its own name", "candidates"))
+        if issues:
+            raise ValidationFailed(issues, "nothing was ranked")
+        self.hashes = np.concatenate([self.hashes, hashes])
+        self.rows = np.concatenate([self.rows, np.arange(first_row, first_row + len(keys))])
+
+    def _name_at(self, row: int) -> str:
+        """The name on ``row`` of the file (the header is row 1)."""
+        return str(pd.read_csv(self.path, skiprows=range(1, row - 1), nrows=1, dtype=NAME_AS_TEXT)["name"].iloc[0]).strip()
 
 
 def _identity(candidates: pd.DataFrame) -> pd.DataFrame:
@@ -585,7 +613,7 @@ def _csv_chunks(path, chunk_size: int):
     from ..errors import MatkbError
 
     try:
-        yield from pd.read_csv(path, chunksize=chunk_size)
+        yield from pd.read_csv(path, chunksize=chunk_size, dtype=NAME_AS_TEXT)
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise MatkbError(f"{path}: not a candidate table (a CSV with a `name` column): {str(exc).strip()}") from None
 

@@ -531,21 +531,23 @@ class Store:
     def material_resolver(self):
         """``name -> material id or None`` from one query, for resolving a whole table of names.
 
-        The rule: the id itself first, then an alias or the material's name, then the id ignoring case; surrounding
-        spaces are ignored.
+        The rule: the id itself first, then an alias or the material's name, then the id ignoring case, then an alias
+        or name ignoring case; surrounding spaces are ignored. The descriptors read names by this rule too.
         """
         exact: dict[str, str] = {}
         other: dict[str, str] = {}
         lower: dict[str, str] = {}
+        other_lower: dict[str, str] = {}
         for mid, name, aliases in self.con.execute("SELECT material_id, name, aliases FROM materials ORDER BY material_id").fetchall():
             exact[mid] = mid
             lower.setdefault(mid.lower(), mid)
             for alias in (*(aliases or []), name):
                 if alias is not None:
                     other.setdefault(alias, mid)
+                    other_lower.setdefault(alias.lower(), mid)
         def resolve(name):  # surrounding spaces are not part of a name (" LATP" is LATP)
             key = str(name).strip()
-            return exact.get(key) or other.get(key) or lower.get(key.lower())
+            return exact.get(key) or other.get(key) or lower.get(key.lower()) or other_lower.get(key.lower())
 
         return resolve
 

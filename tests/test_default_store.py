@@ -214,3 +214,34 @@ def test_the_ladder_and_the_pair_descriptors_give_one_verdict(shipped_db):
     # Li3N (stored semiconducting, stable against Li: reduction at 0 V) has no level at which it hands electrons on
     assert li3n.blocks is None and li3n.layer_potential_V is None
     assert compared >= 15
+
+
+def test_the_descriptors_and_the_candidate_checks_read_a_name_by_one_rule(shipped_db):
+    """A candidate table is checked with the store's resolver and described by the featurizers; both must take a name
+    to the same material (an id wins over another material's alias, names match in any case), or a checked candidate
+    would be described as something else, or as nothing."""
+    import math
+
+    from matkb.featurizers.base import parse_formula
+    from matkb.featurizers.properties import material_features
+
+    def same(a: dict, b: dict) -> bool:
+        return all((math.isnan(a[k]) and math.isnan(b[k])) or a[k] == b[k] for k in a)
+
+    with Store(shipped_db, read_only=True) as kb:
+        resolve = kb.material_resolver()
+        keys = [k for mid, name, aliases in kb.con.execute("SELECT material_id, name, aliases FROM materials").fetchall()
+                for k in (mid, name, *(aliases or []))]
+    variants = {v for k in keys for v in (k, k.lower(), k.upper(), f" {k} ")}
+    assert len(variants) > 3 * len(keys) // 2
+    for v in sorted(variants):
+        mid = resolve(v)
+        features = material_features(v, str(shipped_db))
+        if mid is not None:
+            assert same(features, material_features(mid, str(shipped_db))), v
+        else:
+            try:
+                parse_formula(v.strip())
+            except ValueError:  # not a stored name and not a formula: nothing is known about it
+                assert features["known_material"] == 0.0, v
+    assert resolve("prussian blue") == resolve("PB") == "PB"

@@ -20,6 +20,7 @@ stored structures.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -89,41 +90,38 @@ def clear_cache(store=None) -> None:
     _pair_reaction.cache_clear()
 
 
-def _snapshot(db) -> tuple[dict, dict]:
-    """(name/alias/id/formula -> material id, material id -> {property: best value}) from one store, read once."""
+def _snapshot(db) -> tuple[Callable[[str], str | None], dict]:
+    """(name -> material id, material id -> {property: best value}) from one store, read once. The name lookup is the
+    store's own rule (:meth:`Store.material_resolver`), then a formula's reduced composition."""
     return _cached("snapshot", db, _read_snapshot)
 
 
-def _read_snapshot(kb) -> tuple[dict, dict]:
-    names: dict[str, str] = {}
+def _read_snapshot(kb) -> tuple[Callable[[str], str | None], dict]:
+    by_name = kb.material_resolver()
+    by_formula: dict[str, str] = {}
     best: dict[str, dict] = {}
-    for mid, name, aliases, reduced, cls in kb.con.execute(
-            "SELECT material_id, name, aliases, reduced_formula, class FROM materials").fetchall():
-        for key in [mid, name, *(aliases or [])]:
-            names.setdefault(key, mid)
-            names.setdefault(key.lower(), mid)
+    for mid, reduced, cls in kb.con.execute(
+            "SELECT material_id, reduced_formula, class FROM materials ORDER BY material_id").fetchall():
         if reduced:
-            names.setdefault(f"formula:{reduced}", mid)
+            by_formula.setdefault(reduced, mid)
         best.setdefault(mid, {})["material_class"] = cls
     for mid, props in consensus(kb.con).items():
         for prop, c in props.items():
             best.setdefault(mid, {})["ionic_rt" if prop == "ionic_conductivity" else prop] = c.text if c.value is None else c.value
-    return names, best
 
+    def material_id(name: str) -> str | None:
+        """The material id of an id, name or alias (the store's rule), else of a formula a stored material has."""
+        mid = by_name(name)
+        if mid is not None:
+            return mid
+        try:
+            from .base import parse_formula
 
-def resolve(name: str, names: dict) -> str | None:
-    """The material id of a name, alias, id (any case) or formula; surrounding spaces are not part of a name."""
-    name = name.strip()
-    if name in names:
-        return names[name]
-    if name.lower() in names:
-        return names[name.lower()]
-    try:
-        from .base import parse_formula
+            return by_formula.get(parse_formula(str(name).strip()).reduced_formula)
+        except ValueError:
+            return None
 
-        return names.get(f"formula:{parse_formula(name).reduced_formula}")
-    except ValueError:
-        return None
+    return material_id, best
 
 
 #: electronic conductivity (S/cm) from which a layer without a stored conduction class counts as a conductor, and up to
@@ -172,9 +170,9 @@ def electron_level(props: dict, material_id: str, conduction: str | None) -> tup
 
 
 def material_features(name: str, db: str | None = None) -> dict[str, float]:
-    names, best = _snapshot(db)
+    material_id, best = _snapshot(db)
     out = dict.fromkeys(PROPERTY_FEATURES, math.nan)
-    mid = resolve(str(name), names)
+    mid = material_id(str(name))
     out["known_material"] = float(mid is not None)
     if mid is None:
         return out
@@ -338,7 +336,7 @@ def nearest_reduction_potential(formula: str, db) -> tuple[str, float] | None:
     if not near:
         return None
     mid = min(near)[1]  # the closest; ties: the first id
-    _names, props = _snapshot(db)
+    _, props = _snapshot(db)
     return mid, props[mid]["reduction_potential"]
 
 
@@ -347,7 +345,7 @@ def _reducible_compositions(db) -> list[tuple[str, dict[str, float]]]:
     def read(kb):
         from ..chem import composition
 
-        _names, props = _snapshot(kb)
+        _, props = _snapshot(kb)
         out = []
         for mid, formula in stored_formulas(kb).items():
             if isinstance(props.get(mid, {}).get("reduction_potential"), (int, float)):
@@ -377,8 +375,8 @@ def _reduction_potential_of(formula: str, db) -> float:
 def formula_of(name: str, db) -> str | None:
     """The formula of a material the store ``db`` knows (id, name, alias or formula), else ``name`` itself when it is a
     formula; None for a formula-less material (a polymer) or a name nothing knows."""
-    names, _ = _snapshot(db)
-    mid = resolve(name, names)
+    material_id, _ = _snapshot(db)
+    mid = material_id(name)
     if mid is None:
         try:
             from .base import parse_formula
@@ -415,8 +413,8 @@ def _volumes(db) -> dict[str, float]:
 
 
 def _volume_mismatch(a: str, b: str, db) -> float:
-    names, _ = _snapshot(db)
-    va, vb = (_volumes(db).get(resolve(x, names) or "") for x in (a, b))
+    material_id, _ = _snapshot(db)
+    va, vb = (_volumes(db).get(material_id(x) or "") for x in (a, b))
     return abs(va - vb) / vb if va and vb else math.nan
 
 

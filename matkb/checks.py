@@ -27,7 +27,8 @@ RETENTION_TOLERANCE_PP = 2.0
 _SPECIFIC_CAPACITIES = tuple((f, col) for f, (kind, col, _hi) in CYCLING_FIELDS.items() if kind == "specific_capacity")
 
 
-def _warn(issues: list[Issue], row: dict, fld: str, value, msg: str, check: str, level: str = "warning") -> None:
+def _flag(issues: list[Issue], row: dict, fld: str, value, msg: str, check: str, level: str = "warning") -> None:
+    """Record a finding on ``row``'s field: a warning unless ``level`` says it is an error."""
     issues.append(Issue(level, row.get("origin", ""), row.get("_where", ""), fld, "" if value is None else str(value), msg, check))
 
 
@@ -75,7 +76,7 @@ def check_capacity_above_theoretical(rows, materials, issues) -> None:
             if v is not None and v > limit:
                 q = r.get(f"{fld}_qualifier") or "="
                 shown = f"{'' if q == '=' else q}{v:g} mAh/g"
-                _warn(issues, r, fld, shown,
+                _flag(issues, r, fld, shown,
                       f"{fld.replace('_', ' ')} {shown} exceeds the theoretical capacity of the cathode {cathode}: {why}",
                       "capacity_above_theoretical")
 
@@ -108,7 +109,7 @@ def check_arrhenius(rows, issues) -> None:
         if abs(ea_fit - p["value"]) > tol:
             pts = ", ".join(f"{points[t]:.3g} S/cm at {t:g} degC" for t in temps)
             se_txt = f" +/- {se:.3f}" if se else ""
-            _warn(issues, p, "value", f"{p['value']:g} eV",
+            _flag(issues, p, "value", f"{p['value']:g} eV",
                   f"reported activation energy {p['value']:.3f} eV disagrees with the Arrhenius slope of ln(sigma*T) "
                   f"of the same source's conductivities ({pts}): {ea_fit:.3f}{se_txt} eV "
                   f"(tolerance {tol:.3f} eV)",
@@ -121,14 +122,14 @@ def check_potentials(rows, issues) -> None:
         if p["property"] in ("reduction_potential", "oxidation_potential", "redox_potential", "lithiation_potential"):
             for v in (p["value"], p.get("value_hi")):
                 if v is not None and not (lo <= v <= hi):
-                    _warn(issues, p, "value", f"{v:g} V",
+                    _flag(issues, p, "value", f"{v:g} V",
                           f"{p['property']} {v:g} V vs Li/Li+ lies outside {lo:g}-{hi:g} V; check the reference electrode (SHE is -3.04 V vs Li/Li+)",
                           "potential_range")
                     break
     for c in rows.get("redox_couples", []):
         v = c["potential_V"]
         if not (lo <= v <= hi):
-            _warn(issues, c, "potential", f"{v:g} V",
+            _flag(issues, c, "potential", f"{v:g} V",
                   f"redox couple {c['element']}{c['from_state']}+/{c['to_state']}+ at {v:g} V vs Li/Li+ lies outside {lo:g}-{hi:g} V",
                   "potential_range")
 
@@ -139,7 +140,7 @@ def check_cycling_consistency(rows, issues) -> None:
         if j and cap and half:
             expect = j * half
             if abs(cap - expect) > CAPACITY_TIME_TOLERANCE * expect:
-                _warn(issues, r, "areal_capacity", f"{cap:g} mAh/cm2",
+                _flag(issues, r, "areal_capacity", f"{cap:g} mAh/cm2",
                       f"areal capacity {cap:g} mAh/cm2 is not current density x half-cycle time = {j:g} mA/cm2 x {half:g} h = {expect:g} mAh/cm2",
                       "capacity_time")
         if half is None and j and cap:
@@ -148,28 +149,28 @@ def check_cycling_consistency(rows, issues) -> None:
         if life and cycles and half and r["test"] == "galvanostatic":
             expect = cycles * 2 * half
             if abs(life - expect) > LIFETIME_TOLERANCE * expect:
-                _warn(issues, r, "lifetime", f"{life:g} h",
+                _flag(issues, r, "lifetime", f"{life:g} h",
                       f"lifetime {life:g} h does not match {cycles:g} cycles x 2 x {half:g} h half-cycle = {expect:g} h",
                       "lifetime_cycles")
         if r.get("lifetime_qualifier") in (">", ">=") and r.get("censored") is False:
-            _warn(issues, r, "censored", "false",
+            _flag(issues, r, "censored", "false",
                   f"lifetime is a lower bound ({r['lifetime_qualifier']}{life:g} h) but the row says the cell failed; a cell still running is censored",
                   "censoring")
         if r.get("lifetime_qualifier") in ("<", "<=") and r.get("censored"):  # not a source's slip: it cannot be
-            _warn(issues, r, "censored", "true",
+            _flag(issues, r, "censored", "true",
                   f"lifetime is an upper bound ({r['lifetime_qualifier']}{life:g} h): the cell failed before it, so it cannot "
                   "be censored (still running); write censored: false, or the lower bound ('>') the paper gives", "censoring",
                   level="error")
         if r.get("censored") and r.get("failure_mode") not in (None, "none_observed"):
-            _warn(issues, r, "failure_mode", r["failure_mode"], "a censored cell (still running when the test stopped) cannot have a failure mode", "censoring")
+            _flag(issues, r, "failure_mode", r["failure_mode"], "a censored cell (still running when the test stopped) cannot have a failure mode", "censoring")
         ini, ret = r.get("initial_capacity_mAh_g"), r.get("retained_capacity_mAh_g")
         if ini and ret and ret > 1.1 * ini:
-            _warn(issues, r, "retained_capacity", f"{ret:g} mAh/g",
+            _flag(issues, r, "retained_capacity", f"{ret:g} mAh/g",
                   f"retained capacity {ret:g} mAh/g is more than 10 % above the initial {ini:g} mAh/g", "capacity_growth")
         pct = r.get("capacity_retention_pct")
         if (ini and ret and pct is not None and abs(100 * ret / ini - pct) > RETENTION_TOLERANCE_PP
                 and all(r.get(f"{f}_qualifier") in (None, "=") for f in ("initial_capacity", "retained_capacity", "capacity_retention"))):
-            _warn(issues, r, "capacity_retention", f"{pct:g} %",
+            _flag(issues, r, "capacity_retention", f"{pct:g} %",
                   f"capacity retention {pct:g} % disagrees with retained / initial capacity = {ret:g} / {ini:g} mAh/g = "
                   f"{100 * ret / ini:.1f} % (tolerance {RETENTION_TOLERANCE_PP:g} points); papers often count from a later "
                   "cycle, so say which in a note", "capacity_retention")
@@ -197,7 +198,7 @@ def check_cycling_above_ccd(rows, issues) -> None:
         for c in ccds.get(r["cell_id"], []):
             t1, t2 = temperature(r), temperature(c)
             if j > c["current_density_mA_cm2"] and (t1 is None or t2 is None or t1 == t2):
-                _warn(issues, r, "current_density", f"{j:g} mA/cm2",
+                _flag(issues, r, "current_density", f"{j:g} mA/cm2",
                       f"the cell cycled for {r['lifetime_h']:g} h at {j:g} mA/cm2, above its own critical current density "
                       f"{c['current_density_mA_cm2']:g} mA/cm2 ({c.get('_where', 'another row')}); one of the two is "
                       "misread, or they were measured on different cells or at different temperatures (say so in a note)",
@@ -223,7 +224,7 @@ def check_categorical_agreement(rows, issues) -> None:
         if len({p["value_text"] for p in top}) < 2:
             continue
         said = ", ".join(f"{p['value_text']} ({p['source_id']})" for p in top)
-        _warn(issues, top[-1], "value", top[-1]["value_text"],
+        _flag(issues, top[-1], "value", top[-1]["value_text"],
               f"{prop} of {mid} disagrees between equally trusted rows ({top[0]['verification']}, {top[0]['basis']}): {said}; "
               f"the consensus would take {top[0]['value_text']} by source id alone, so keep the class the evidence "
               "supports as the row and the other as an observation, or say in a note why both stand",

@@ -217,9 +217,10 @@ def info(fmt: Annotated[InfoFormat, typer.Option("--format", help="table or json
                f"{c['studies_with_doi']} with a DOI), "
                f"{c['cycling_results']} cycling results ({c['cycling_results_citable']} from citable sources, "
                f"{c['cycling_results_with_outcome']} with a measured outcome)")
+    uncitable = c["sources"] - c["sources_citable"]
     typer.echo(f"                {c['sources_with_doi']} of {c['sources']} sources with a DOI, {c['sources_citable']} citable "
                f"({CITABLE_BY}; {c['sources_citable_recalled']} of them on a citation partly recalled from memory, marked "
-               f"RECALLED; the others are marked NOT CITABLE), {c['sources_source_checked_or_better']} "
+               f"RECALLED; {uncitable} not citable, marked NOT CITABLE), {c['sources_source_checked_or_better']} "
                f"({100 * c['sources_source_checked_or_better'] / max(c['sources'], 1):.1f} %) source-checked or better")
     typer.echo(f"                {c['interlayer_materials']} interlayer materials, {c['nasicon_compositions_with_conductivity']} NASICON "
                f"compositions with a conductivity at a stated temperature, {c['candidates']} candidates "

@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT / "datasets"
 SEED = DATASETS / "studies" / "pb-latp-seed.yaml"
 MATERIALS = DATASETS / "materials.yaml"
+#: records whose sources have neither a DOI nor a title with a year; kept out of the shipped store
+UNCITABLE = ROOT / "uncitable"
 SHARED = ROOT.parent / "shared"
 OBELIX = SHARED / "data" / "obelix"
 #: for tests that read the shared OBELiX and Liverpool copies
@@ -41,6 +43,18 @@ def shipped_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("shipped") / "kb.duckdb"
     with Store(path) as kb:
         kb.ingest([DATASETS])
+    return path
+
+
+@pytest.fixture(scope="session")
+def uncited_db(tmp_path_factory) -> Path:
+    """The shipped datasets plus the records in `uncitable/` (sources without a DOI or a title with a year), built
+    once per session: real rows for the tests of what `--citable-only` leaves out."""
+    from matkb.store import Store
+
+    path = tmp_path_factory.mktemp("uncited") / "kb.duckdb"
+    with Store(path) as kb:
+        kb.ingest([DATASETS, UNCITABLE])
     return path
 
 

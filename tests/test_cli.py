@@ -36,15 +36,16 @@ def test_console_script_help_and_info(seeded):
     assert not [line for line in table.splitlines() if line.endswith("NOT CITABLE")]
 
 
-def test_info_marks_the_sources_that_cannot_be_cited(shipped_db):
-    """On the shipped store: verification levels best first, and every source the JSON calls uncitable is the one the
-    table marks, with neither a DOI nor a year (the issue's "DOI, or title + year")."""
-    info = json.loads(run("--db", shipped_db, "info", "--format", "json").stdout)
-    table = run("--db", shipped_db, "info").stdout
+def test_info_marks_the_sources_that_cannot_be_cited(uncited_db):
+    """With the `uncitable/` records ingested: verification levels best first, and every source the JSON calls
+    uncitable is the one the table marks, with neither a DOI nor a year (the issue's "DOI, or title + year")."""
+    info = json.loads(run("--db", uncited_db, "info", "--format", "json").stdout)
+    table = run("--db", uncited_db, "info").stdout
     (levels,) = [line for line in table.splitlines() if line.strip().startswith("sources ") and "%" in line]
     assert levels.index("value-checked") < levels.index("source-checked") < levels.index("citation-incomplete")
     uncitable = [s for s in info["sources"] if not s["citable"]]
     assert uncitable and len(uncitable) == info["coverage"]["sources"] - info["coverage"]["sources_citable"]
+    assert f"{len(uncitable)} not citable, marked NOT CITABLE" in table
     assert all(not s["doi"] and (s["year"] is None or "descriptive" in s["title"]) for s in uncitable)
     marked = {line.split()[0] for line in table.splitlines() if line.endswith("  NOT CITABLE")}
     assert marked == {s["source_id"] for s in uncitable}
@@ -145,30 +146,31 @@ def test_missing_store_for_read_is_a_clear_error(tmp_path):
     assert res.returncode == 1 and res.stderr.startswith("Error: no store at")
 
 
-def test_export_writes_a_whole_copy_or_a_citable_one_and_never_replaces_a_file(shipped_db, tmp_path):
+def test_export_writes_a_whole_copy_or_a_citable_one_and_never_replaces_a_file(uncited_db, tmp_path):
     """`matkb export` is Store.export: a full copy holds exactly the store's rows; `--citable-only` holds nothing that
     rests on an uncitable source (as `train --citable-only` sees the store); an existing file is left as it was."""
     from matkb.store import Store
 
-    before = dump_tables(shipped_db)
+    before = dump_tables(uncited_db)
     full, cited = tmp_path / "full.duckdb", tmp_path / "cited.duckdb"
-    assert run("--db", shipped_db, "export", full).returncode == 0
-    res = run("--db", shipped_db, "export", cited, "--citable-only")
+    assert run("--db", uncited_db, "export", full).returncode == 0
+    res = run("--db", uncited_db, "export", cited, "--citable-only")
     assert res.returncode == 0, res.stderr
-    assert dump_tables(full) == before == dump_tables(shipped_db)
-    with Store(shipped_db, read_only=True) as kb, Store(cited, read_only=True) as copy:
+    assert dump_tables(full) == before == dump_tables(uncited_db)
+    with Store(uncited_db, read_only=True) as kb, Store(cited, read_only=True) as copy:
         n_citable = len(kb.sql("SELECT 1 FROM cycling WHERE citable"))
         assert not kb.citable_only and copy.citable_only
         assert copy.sql("SELECT count(*) AS n FROM cycling").n[0] == n_citable
         uncitable = set(kb.sql("SELECT source_id FROM sources WHERE NOT citable").source_id)
+        assert uncitable and n_citable < len(kb.sql("SELECT 1 FROM cycling"))  # what makes the test bite
         for table in ("properties", "redox_couples", "structures", "cells", "cycling_results", "observations"):
             assert not set(copy.sql(f"SELECT DISTINCT source_id FROM {table}").source_id) & uncitable, table
     assert f"{n_citable} cycling results, nothing from an uncitable source" in res.stdout
     kept = cited.read_bytes()
-    res = run("--db", shipped_db, "export", cited)
+    res = run("--db", uncited_db, "export", cited)
     assert res.returncode == 1 and res.stderr.strip() == f"Error: {cited} exists; export writes a new file and never replaces one"
     assert cited.read_bytes() == kept and sorted(p.name for p in tmp_path.iterdir()) == ["cited.duckdb", "full.duckdb"]
-    res = run("--db", shipped_db, "export", tmp_path / "no" / "such.duckdb")
+    res = run("--db", uncited_db, "export", tmp_path / "no" / "such.duckdb")
     assert res.returncode == 1 and "the folder" in res.stderr and "does not exist" in res.stderr
 
 

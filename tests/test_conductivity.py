@@ -37,13 +37,13 @@ def test_training_table_applies_the_obelix_conventions(imported_db):
     assert not set(computed.material_id) & set(full[full.dataset == "curated"].name)
 
 
-def test_citable_only_drops_exactly_the_curated_rows_of_sources_that_cannot_be_cited(imported_db):
-    """Every imported entry names its DOI; a curated row is kept when its source is citable (`sources.citable`)."""
-    with Store(imported_db, read_only=True) as kb:
+def test_citable_only_drops_exactly_the_curated_rows_of_sources_that_cannot_be_cited(uncited_db):
+    """A curated row is kept when its source is citable (`sources.citable`); imported entries always name a DOI."""
+    with Store(uncited_db, read_only=True) as kb:
         full, cited = cond.training_table(kb), cond.training_table(kb, citable_only=True)
         uncitable = set(kb.sql("SELECT source_id FROM sources WHERE NOT citable").source_id)
     dropped = full.dataset.eq("curated") & full.doi.isin(uncitable)  # a curated row without a DOI is grouped by source id
-    assert dropped.any()  # the shipped store holds conductivities from sources `matkb info` marks NOT CITABLE
+    assert dropped.any()  # `uncitable/` holds conductivities from sources `matkb info` marks NOT CITABLE
     pd.testing.assert_frame_equal(cited.reset_index(drop=True), full[~dropped].reset_index(drop=True))
 
 

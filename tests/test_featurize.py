@@ -326,19 +326,19 @@ def test_featurize_csv_with_a_cif_column_and_an_empty_row_follows_the_failure_po
 
 
 def test_a_feature_name_two_sets_share_is_prefixed_with_each_set(shipped_db):
-    df = matkb.featurize(["LiF", "CrO2"], sets=("properties", "redox"), db=shipped_db)
+    df = matkb.featurize(["LiF", "FePO4"], sets=("properties", "redox"), db=shipped_db)
     assert df.columns.is_unique and "reduction_potential_V" not in df.columns
     assert df.properties_reduction_potential_V[0] == 0.0  # LiF's stored value (stable against Li)
-    assert np.isnan(df.redox_reduction_potential_V[0]) and df.redox_reduction_potential_V[1] > 3  # Cr4+ couple
+    assert np.isnan(df.redox_reduction_potential_V[0]) and df.redox_reduction_potential_V[1] > 3  # Fe3+/Fe2+ couple
 
 
-def test_the_redox_fallback_of_a_citable_copy_reads_only_citable_couples(shipped_db):
+def test_the_redox_fallback_of_a_citable_copy_reads_only_citable_couples(uncited_db):
     """The formula-based reduction potential (used for an electrolyte without a stored one) reads the couples of the
     store being described; in a citable copy the Cr4+/Cr3+ couple, known only from an uncitable review, is gone."""
     from matkb.featurizers.properties import PairFeaturizer
     from matkb.store import Store
 
-    with Store(shipped_db, read_only=True) as kb:
+    with Store(uncited_db, read_only=True) as kb:
         cr4 = kb.sql("SELECT potential_V, citable FROM redox_couples JOIN sources USING (source_id) "
                      "WHERE element = 'Cr' AND from_state = 4")
         assert cr4.citable.tolist() == [False]  # what makes this test bite

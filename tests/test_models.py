@@ -292,31 +292,31 @@ def test_candidate_csv_formulas_and_given_properties_are_used(kb_path, tmp_path)
     assert out.loc["my-pba", "blocks_electrons"] == 1.0
 
 
-def test_citable_only_leaves_out_exactly_the_results_of_sources_that_cannot_be_cited(kb_path):
+def test_citable_only_leaves_out_exactly_the_results_of_sources_that_cannot_be_cited(uncited_db):
     """`--citable-only` (train, rank) learns only from results whose paper a reader can find again."""
-    with Store(kb_path, read_only=True) as kb:
+    with Store(uncited_db, read_only=True) as kb:
         full, cited = training_table(kb), training_table(kb, citable_only=True)
         uncitable = set(kb.sql("SELECT source_id FROM sources WHERE NOT citable").source_id)
     dropped = full.source_id.isin(uncitable)
-    assert dropped.any()  # the shipped store holds Li | ceramic results from sources `matkb info` marks NOT CITABLE
+    assert dropped.any()  # `uncitable/` holds Li | ceramic results from sources `matkb info` marks NOT CITABLE
     pd.testing.assert_frame_equal(cited, full[~dropped].reset_index(drop=True))
-    r = subprocess.run([*MATKB, "--db", str(kb_path), "train", "--citable-only", "--bootstrap", "0"], capture_output=True, text=True)
+    r = subprocess.run([*MATKB, "--db", str(uncited_db), "train", "--citable-only", "--bootstrap", "0"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith(f"{len(cited)} symmetric-cell results") and f"from {cited.source_id.nunique()} papers" in r.stdout
 
 
-def test_citable_only_reads_descriptors_from_a_copy_that_holds_nothing_of_an_uncitable_source(kb_path):
+def test_citable_only_reads_descriptors_from_a_copy_that_holds_nothing_of_an_uncitable_source(uncited_db):
     """`--citable-only` trains and ranks in `Store.citable_copy`: no row of an uncitable source is left in it, so a
     descriptor that only such a source gives is unknown there; the store itself is untouched."""
     from matkb.models.stability import store_for
 
-    with Store(kb_path, read_only=True) as kb:
+    with Store(uncited_db, read_only=True) as kb:
         before = kb.table_counts()
         uncitable = set(kb.sql("SELECT source_id FROM sources WHERE NOT citable").source_id)
         only_uncitable = kb.sql("SELECT material_id FROM properties JOIN sources USING (source_id) WHERE property = 'band_gap' "
                                 "GROUP BY material_id HAVING bool_and(NOT citable) ORDER BY 1").material_id.tolist()
         n_citable_results = len(kb.sql("SELECT 1 FROM cycling WHERE citable"))
-        assert uncitable and only_uncitable  # the shipped store has both, which is what makes this test bite
+        assert uncitable and only_uncitable  # `uncitable/` gives both, which is what makes this test bite
         row = pd.DataFrame({"interlayer": [only_uncitable[0]], "electrolyte": ["LATP"], "wetting_agent": [0.0],
                             "current_density_mA_cm2": [0.1], "areal_capacity_mAh_cm2": [0.1], "temperature_C": [25.0],
                             "pressure_MPa": [np.nan]})
@@ -337,7 +337,7 @@ def test_citable_only_reads_descriptors_from_a_copy_that_holds_nothing_of_an_unc
     from matkb.featurizers import properties
 
     assert not [k for k in properties._CACHE if k[1] == gone] + [k for k in properties._PAIRS if k[0] == gone]
-    assert [k for k in properties._PAIRS if k[0] == str(kb_path.resolve())]  # the shipped store's own descriptors stay cached
+    assert [k for k in properties._PAIRS if k[0] == str(uncited_db.resolve())]  # the shipped store's own descriptors stay cached
 
 
 def test_rank_retrains_on_the_chosen_rows_and_says_which(kb_path):

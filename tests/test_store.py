@@ -68,9 +68,10 @@ def test_migration_9_marks_the_rows_of_a_computational_source_computed(db_path):
         assert kb.sql("SELECT source_id, basis FROM properties ORDER BY source_id").values.tolist() == [["dft", "computed"], ["exp", "measured"]]
 
 
-def test_migration_10_gives_every_shipped_source_the_citability_ingest_gives_it(db_path, shipped_db):
-    """Migration 10 writes `sources.citable` with a frozen SQL copy of `records.citable`; both must agree."""
-    with Store(shipped_db, read_only=True) as kb:
+def test_migration_10_gives_every_shipped_source_the_citability_ingest_gives_it(db_path, uncited_db):
+    """Migration 10 writes `sources.citable` with a frozen SQL copy of `records.citable`; both must agree (on the shipped
+    sources and those in `uncitable/`)."""
+    with Store(uncited_db, read_only=True) as kb:
         rows = kb.sql("SELECT * EXCLUDE (citable, recalled) FROM sources")  # columns of later versions
         expected = dict(kb.con.execute("SELECT source_id, citable FROM sources").fetchall())
     old = create_store(db_path, version=9)

@@ -545,6 +545,7 @@ class Store:
                 if alias is not None:
                     other.setdefault(alias, mid)
                     other_lower.setdefault(alias.lower(), mid)
+
         def resolve(name):  # surrounding spaces are not part of a name (" LATP" is LATP)
             key = str(name).strip()
             return exact.get(key) or other.get(key) or lower.get(key.lower()) or other_lower.get(key.lower())

@@ -26,7 +26,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..consensus import consensus
-from .base import MatkbFeaturizer, items_from_X
+from .base import MatkbFeaturizer, items_from_X, parse_formula
 
 CONDUCTION = {"insulating": 0.0, "semiconducting": 1.0, "mixed_conducting": 2.0, "metallic": 3.0}
 PROPERTY_FEATURES = {
@@ -115,8 +115,6 @@ def _read_snapshot(kb) -> tuple[Callable[[str], str | None], dict]:
         if mid is not None:
             return mid
         try:
-            from .base import parse_formula
-
             return by_formula.get(parse_formula(str(name).strip()).reduced_formula)
         except ValueError:
             return None
@@ -299,8 +297,6 @@ class PairFeaturizer(StoreFeaturizer):
         il_formula = "Li" if bare else formula_of(interlayer, self.db)
         el_formula = formula_of(electrolyte, self.db)
         if il_formula and not bare:
-            from .base import parse_formula
-
             r = reactivity(parse_formula(il_formula).reduced_formula)
             out["interlayer_stable_with_li"] = r["stable_with_li"]
             out["interlayer_reaction_energy_with_li_eV_atom"] = r["reaction_energy_with_li_eV_atom"]
@@ -379,8 +375,6 @@ def formula_of(name: str, db) -> str | None:
     mid = material_id(name)
     if mid is None:
         try:
-            from .base import parse_formula
-
             parse_formula(name)
             return name
         except ValueError:
@@ -423,7 +417,6 @@ def _pair_reaction(f1: str, f2: str) -> tuple[float, float]:
     """Most negative reaction energy (eV/atom) of two phases in contact; NaN if either enthalpy is unknown."""
     from pymatgen.analysis.interface_reactions import InterfacialReactivity
 
-    from .base import parse_formula
     from .thermo import _phase_diagram, experimental_enthalpies
 
     c1, c2 = parse_formula(f1), parse_formula(f2)

@@ -565,16 +565,15 @@ class _NamesSeen:
         self.rows = np.empty(0, dtype=np.int64)
 
     def add(self, names: pd.Series, *, first_row: int) -> None:
-        from ..errors import Issue, ValidationFailed
+        from ..errors import ValidationFailed
 
-        keys = names.astype(str).str.strip().to_numpy(dtype=object)
+        keys = _name_keys(names)
         hashes = pd.util.hash_array(keys)
         issues = []
         for i in np.flatnonzero(np.isin(hashes, self.hashes)):
             earlier = int(self.rows[np.flatnonzero(self.hashes == hashes[i])[0]])
             if self._name_at(earlier) == keys[i]:
-                issues.append(Issue("error", str(self.path), f"row {i + first_row}", "name", keys[i],
-                                    f"also the name of row {earlier}; each candidate needs its own name", "candidates"))
+                issues.append(_repeated_name(str(self.path), i + first_row, keys[i], earlier))
         if issues:
             raise ValidationFailed(issues, "nothing was ranked")
         self.hashes = np.concatenate([self.hashes, hashes])
@@ -582,7 +581,19 @@ class _NamesSeen:
 
     def _name_at(self, row: int) -> str:
         """The name on ``row`` of the file (the header is row 1)."""
-        return str(pd.read_csv(self.path, skiprows=range(1, row - 1), nrows=1, dtype=NAME_AS_TEXT)["name"].iloc[0]).strip()
+        return _name_keys(pd.read_csv(self.path, skiprows=range(1, row - 1), nrows=1, dtype=NAME_AS_TEXT)["name"])[0]
+
+
+def _name_keys(names) -> np.ndarray:
+    """How candidate names are compared: as written, without surrounding spaces (" LiF" is LiF)."""
+    return pd.Series(names, dtype=object).astype(str).str.strip().to_numpy(dtype=object)
+
+
+def _repeated_name(file: str, row: int, key: str, earlier: int):
+    from ..errors import Issue
+
+    return Issue("error", file, f"row {row}", "name", key, f"also the name of row {earlier}; each candidate needs its own name",
+                 "candidates")
 
 
 def _identity(candidates: pd.DataFrame) -> pd.DataFrame:
@@ -699,11 +710,9 @@ def check_candidates(candidates: pd.DataFrame, file: str = "candidates", resolve
                                     "described as it, so give this one another name or leave its formula out", "candidates"))
     if "name" in candidates.columns:
         seen: dict[str, int] = {}
-        for i, name in enumerate(candidates["name"]):
-            key = str(name).strip()
+        for i, key in enumerate(_name_keys(candidates["name"])):
             if key in seen:
-                issues.append(Issue("error", file, f"row {i + first_row}", "name", key,
-                                    f"also the name of row {seen[key]}; each candidate needs its own name", "candidates"))
+                issues.append(_repeated_name(file, i + first_row, key, seen[key]))
             else:
                 seen[key] = i + first_row
     if issues:
